@@ -1,0 +1,60 @@
+"""The one NinjaAPI: mounts each app's router and maps errors to one shape.
+
+Every error answer is `{"detail": str, "code": str, "errors": [{"field", "message"}]}`.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from config.errors import ServiceError
+from creator.api import router as creator_router
+
+api = NinjaAPI(
+    title="Torrentsmith API",
+    version="1",
+    urls_namespace="api",
+    auth=django_auth,
+    docs_decorator=login_required,
+)
+api.add_router("", creator_router)
+
+
+def _error(request, status: int, detail: str, code: str, errors: list | None = None):
+    return api.create_response(
+        request, {"detail": detail, "code": code, "errors": errors or []}, status=status
+    )
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request, exc):
+    return _error(request, 401, "Log in or send an API token.", "not_authenticated")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "Not found.", "not_found")
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request, exc: NinjaValidationError):
+    errors = []
+    for error in exc.errors:
+        # loc is ("body", "payload", "field", ...) or ("query", "field"): keep the field part.
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
+        errors.append({"field": ".".join(loc) or None, "message": error.get("msg", "invalid")})
+    detail = (
+        "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+        or "Invalid input."
+    )
+    return _error(request, 422, detail, "invalid_input", errors)

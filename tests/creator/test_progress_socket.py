@@ -1,0 +1,63 @@
+"""The progress socket: session-authenticated, origin-checked, each user hears only their jobs."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from creator.consumers import ProgressConsumer
+from creator.progress import progress_broadcast
+from tests.factories import StaffFactory, UserFactory
+
+ROUTE = "/ws/torrent-progress"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def connect_as(user) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(ProgressConsumer.as_asgi(), ROUTE)
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def test_a_user_receives_their_own_events_and_not_others():
+    alice, bob = await sync_to_async(UserFactory)(), await sync_to_async(UserFactory)()
+    alice_socket, bob_socket = await connect_as(alice), await connect_as(bob)
+    event = {"job": 7, "state": "hashing", "phase": "hashing", "percentage": 42.0, "eta_s": 9}
+    await sync_to_async(progress_broadcast)(owner_id=alice.pk, event=event)
+    assert await alice_socket.receive_json_from(timeout=2) == event
+    assert await bob_socket.receive_nothing(timeout=0.3)
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+async def test_staff_receive_every_users_events():
+    alice, admin = await sync_to_async(UserFactory)(), await sync_to_async(StaffFactory)()
+    staff_socket = await connect_as(admin)
+    await sync_to_async(progress_broadcast)(owner_id=alice.pk, event={"job": 1, "state": "queued"})
+    assert (await staff_socket.receive_json_from(timeout=2))["job"] == 1
+    await staff_socket.disconnect()
+
+
+async def test_a_socket_from_a_foreign_origin_is_refused():
+    communicator = WebsocketCommunicator(
+        application, ROUTE, headers=[(b"origin", b"http://evil.example"), (b"host", b"localhost")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_the_session_cookie_authenticates_the_socket(client, user):
+    await sync_to_async(client.force_login)(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    communicator = WebsocketCommunicator(
+        application,
+        ROUTE,
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie)],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await sync_to_async(progress_broadcast)(owner_id=user.pk, event={"job": 3})
+    assert await communicator.receive_json_from(timeout=2) == {"job": 3}
+    await communicator.disconnect()

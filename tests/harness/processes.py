@@ -1,0 +1,116 @@
+"""The app's own processes for tests: daphne serving the ASGI app, and db_worker."""
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection
+
+from tests.harness.ports import free_port, wait_for_port
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def test_database_url() -> str:
+    """The URL of the test database pytest-django created, for processes the tests start."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def app_env(**extra: str) -> dict[str, str]:
+    # The app's processes must never inherit the browser fixtures' async-safety escape hatch.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        DATABASE_URL=test_database_url(),
+        PYTHONPATH=str(BASE_DIR),
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class AppProcess:
+    process: subprocess.Popen
+    log_path: Path
+    url: str = ""
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def _spawn(command: list[str], log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    log = log_path.open("ab")
+    return subprocess.Popen(
+        command,
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def start_daphne(log_dir: Path, **env: str) -> AppProcess:
+    port = free_port()
+    log_path = log_dir / f"daphne-{port}.log"
+    process = _spawn(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        log_path,
+        app_env(**env),
+    )
+    app = AppProcess(process, log_path, url=f"http://127.0.0.1:{port}")
+    try:
+        wait_for_port(port, timeout_s=30, alive=lambda: process.poll() is None)
+    except Exception:
+        app.stop()
+        raise RuntimeError(f"daphne did not start:\n{app.log()[-3000:]}") from None
+    return app
+
+
+def start_worker(log_dir: Path, **env: str) -> AppProcess:
+    log_path = log_dir / f"worker-{os.urandom(4).hex()}.log"
+    process = _spawn(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            "0.2",
+        ],
+        log_path,
+        app_env(**env),
+    )
+    return AppProcess(process, log_path)
+
+
+def stop_all(processes: list[AppProcess]) -> None:
+    for app in processes:
+        app.stop(signal.SIGTERM)

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, on a throw-away data directory.
+
+The data directory is set in the environment (not only here) so that the processes the tests
+start (daphne, db_worker) inherit it and share the test database file and stored torrents.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("TORRENTSMITH_DATA_DIR", tempfile.mkdtemp(prefix="torrentsmith-test-"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+
+from config.settings import *  # noqa: F403
+
+# Fast hashing: the suite creates hundreds of users; the real hasher is for real passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,77 @@
+"""Every URL the app serves refuses an anonymous caller: pages redirect to the login page, the
+API answers 401 in its error shape, the progress socket is closed."""
+
+import re
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from config.asgi import application
+from config.routing import websocket_urlpatterns
+
+OPEN = {"/login/", "/admin/login/"}  # the only pages an anonymous visitor may see
+ADMIN_OPEN = {"/admin/logout/"}  # Django's admin logout only answers POST; covered as a POST
+
+
+def concrete(pattern: str) -> str:
+    """A URL for a pattern: every converter filled with a plausible value."""
+    pattern = re.sub(r"<path:\w+>", "x/y", pattern)
+    pattern = re.sub(r"<(?:\w+:)?\w+>", "1", pattern)
+    pattern = pattern.replace("^", "").replace("$", "").replace("\\Z", "")
+    pattern = re.sub(r"\(\?P<\w+>[^)]*\)", "1", pattern)
+    return "/" + pattern.replace("\\", "")
+
+
+def all_urls(resolver=None, prefix="") -> list[str]:
+    resolver = resolver or get_resolver()
+    urls = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            urls += all_urls(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            urls.append(concrete(prefix + str(entry.pattern)))
+    return sorted(set(urls))
+
+
+URLS = all_urls()
+
+
+def test_the_walk_finds_pages_admin_and_api():
+    assert "/" in URLS
+    assert "/api/health" in URLS
+    assert "/api/docs" in URLS
+    assert any(url.startswith("/admin/auth/user/") for url in URLS)
+
+
+@pytest.mark.parametrize("url", [u for u in URLS if u not in OPEN | ADMIN_OPEN])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_request_is_refused(client, db, url, method):
+    response = getattr(client, method)(url)
+    if url.startswith("/api/") and not url.startswith(("/api/docs", "/api/openapi")):
+        # 404/405 (no such route or method) are answered before authentication and reveal nothing.
+        assert response.status_code in (401, 404, 405), (url, response.status_code)
+        if response.status_code == 401:
+            assert response.json()["code"] == "not_authenticated"
+    else:
+        assert response.status_code in (301, 302, 404, 405), (url, response.status_code)
+        if response.status_code in (301, 302):
+            assert "login" in response["Location"]
+
+
+def test_admin_logout_without_session_leads_to_login(client, db):
+    response = client.post("/admin/logout/")
+    assert response.status_code in (200, 302)
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("route", [str(p.pattern) for p in websocket_urlpatterns])
+async def test_anonymous_socket_is_closed(route):
+    communicator = WebsocketCommunicator(
+        application,
+        "/" + route,
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
+    )
+    connected, code = await communicator.connect()
+    assert not connected
+    assert code == 4401

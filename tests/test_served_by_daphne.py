@@ -1,0 +1,56 @@
+"""The app as the run command serves it: daphne, DEBUG off, static files, WebSockets."""
+
+import asyncio
+
+import requests
+import websockets
+from django.contrib.auth import get_user_model
+
+
+def test_static_files_are_served_without_debug(app_server):
+    response = requests.get(f"{app_server.url}/static/vendor/htmx-2.0.11.min.js", timeout=10)
+    assert response.status_code == 200
+    assert "javascript" in response.headers["Content-Type"]
+    assert response.text.startswith("var htmx=")
+    css = requests.get(f"{app_server.url}/static/css/app.css", timeout=10)
+    assert "prefers-color-scheme: dark" in css.text
+
+
+def test_unknown_page_is_a_plain_404_not_a_debug_page(app_server, user_client):
+    session = requests.Session()
+    session.cookies.set("sessionid", user_client.cookies["sessionid"].value)
+    response = session.get(f"{app_server.url}/no-such-page/", timeout=10)
+    assert response.status_code == 404
+    assert "Traceback" not in response.text and "URLconf" not in response.text
+
+
+def test_progress_socket_accepts_a_logged_in_browser_and_refuses_others(app_server, user):
+    session = requests.Session()
+    page = session.get(f"{app_server.url}/login/", timeout=10)
+    assert page.status_code == 200
+    session.post(
+        f"{app_server.url}/login/",
+        timeout=10,
+        data={
+            "username": user.username,
+            "password": "correct horse battery staple",
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{app_server.url}/login/"},
+    )
+    assert get_user_model().objects.get(pk=user.pk).last_login is not None
+    ws_url = app_server.url.replace("http://", "ws://") + "/ws/torrent-progress"
+    cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+
+    async def attempt(headers: dict) -> str:
+        try:
+            async with websockets.connect(ws_url, additional_headers=headers, open_timeout=10):
+                return "open"
+        except websockets.InvalidStatus as exc:
+            return f"refused {exc.response.status_code}"
+
+    origin = app_server.url.replace("127.0.0.1", "localhost")
+    assert asyncio.run(attempt({"Cookie": cookie, "Origin": app_server.url})) == "open"
+    assert asyncio.run(attempt({"Origin": origin})).startswith("refused")
+    foreign = {"Cookie": cookie, "Origin": "http://evil.example"}
+    assert asyncio.run(attempt(foreign)).startswith("refused")
