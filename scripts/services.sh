@@ -14,6 +14,8 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 case "$action" in
 start)
   mkdir -p "$DIR"
+  chmod 755 "$DIR"  # the postgres user must reach its data directory inside
+  trap 'echo "services.sh: starting failed; logs:" >&2; tail -n 20 "$DIR"/*.log "$DIR"/pg-run/*.log >&2 2>/dev/null' ERR
   free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
   pg_port=$(free_port)
   redis_port=$(free_port)
