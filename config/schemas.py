@@ -1,0 +1,12 @@
+"""Base for API bodies: Python names in code, camelCase on the wire (the first design's shape).
+
+Endpoints that return a CamelSchema pass `by_alias=True` to the route decorator.
+"""
+
+from ninja import Schema
+from pydantic import ConfigDict
+from pydantic.alias_generators import to_camel
+
+
+class CamelSchema(Schema):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
