@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
+from browser.api import router as browser_router
 from config.errors import ServiceError
 from creator.api import router as creator_router
 
@@ -20,6 +21,7 @@ api = NinjaAPI(
     auth=django_auth,
     docs_decorator=login_required,
 )
+api.add_router("", browser_router)
 api.add_router("", creator_router)
 
 

@@ -248,3 +248,19 @@ LOGGING = {
 # The first administrator, made by `manage.py ensure_admin` (run by `make run` and the container).
 ADMIN_USERNAME = env_str("TORRENTSMITH_ADMIN_USERNAME", "admin") or "admin"
 ADMIN_PASSWORD = os.environ.get("TORRENTSMITH_ADMIN_PASSWORD", "")
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Browsing and analysis through qBittorrent.
+BROWSE_CACHE_S = env_int("TORRENTSMITH_BROWSE_CACHE_S", 10, minimum=0, maximum=3600)
+ANALYZE_MAX_ENTRIES = env_int(
+    "TORRENTSMITH_ANALYZE_MAX_ENTRIES", 200_000, minimum=1, maximum=10_000_000
+)
+ANALYZE_MAX_SECONDS = env_int("TORRENTSMITH_ANALYZE_MAX_SECONDS", 60, minimum=1, maximum=3600)
+ANALYZE_CONCURRENCY = env_int("TORRENTSMITH_ANALYZE_CONCURRENCY", 4, minimum=1, maximum=32)
+
+# The default qBittorrent instance, created or updated at start-up (`manage.py ensure_instance`).
+QBITTORRENT_NAME = env_str("QBITTORRENT_NAME", "qBittorrent") or "qBittorrent"
+QBITTORRENT_URL = env_url("QBITTORRENT_URL", schemes={"http", "https"})
+QBITTORRENT_USERNAME = env_str("QBITTORRENT_USERNAME", "admin")
+QBITTORRENT_PASSWORD = os.environ.get("QBITTORRENT_PASSWORD", "")

@@ -24,3 +24,29 @@ class StaffFactory(UserFactory):
     is_staff = True
     is_superuser = True
     username = factory.Sequence(lambda n: f"staff{n}")
+
+
+class InstanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "browser.Instance"
+
+    name = factory.Sequence(lambda n: f"qbt{n}")
+    url = "http://127.0.0.1:9"
+    username = "admin"
+    password = "adminadmin"
+    timeout_s = 10
+    is_default = False
+
+
+def instance_for(qbittorrent, **overrides):
+    """An Instance row pointing at a running test qBittorrent, browsing its data folder."""
+    values = dict(
+        url=qbittorrent.url,
+        username=qbittorrent.username,
+        password=qbittorrent.password,
+        allowed_roots=[qbittorrent.qbt_data_dir],
+        name=f"qBittorrent {qbittorrent.version}",
+        is_default=True,
+    )
+    values.update(overrides)
+    return InstanceFactory(**values)

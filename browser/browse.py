@@ -1,0 +1,169 @@
+"""Browsing folders as qBittorrent sees them, through app/getDirectoryContent."""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+
+from browser import paths
+from browser.capabilities import Capabilities
+from browser.instances import allowed_roots, instance_get
+from browser.models import Instance, NavigationMode
+from browser.paths import Crumb, PathError
+from browser.preferences import preference_get, preference_remember_path
+from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for, too_old
+from config.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+HIDDEN_NOTE = "qBittorrent never lists hidden files (names starting with a dot)."
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    path: str
+    type: str  # "dir" or "file"
+    size: int | None = None  # bytes, when qBittorrent (5.2+) or a local mount says
+    modified: datetime | None = None
+
+
+@dataclass
+class Listing:
+    instance: Instance
+    mode: str
+    path: str
+    parent: str | None
+    breadcrumbs: list[Crumb]
+    entries: list[Entry]
+    roots: list[str]
+    sizes_known: bool
+    cached: bool = False
+    notes: list[str] = field(default_factory=list)
+    fallback_reason: str | None = None
+
+
+def path_error(error: PathError) -> ServiceError:
+    status = 403 if error.code == "outside_roots" else 400
+    return ServiceError(error.message, code=error.code, field="path", status=status)
+
+
+def confine(raw: str, roots: list[str]) -> str:
+    try:
+        return paths.confine(raw, roots)
+    except PathError as error:
+        raise path_error(error) from None
+
+
+def sort_entries(entries: list[Entry]) -> list[Entry]:
+    """Folders first, then files, each in natural order."""
+    return sorted(entries, key=lambda e: (e.type != "dir", paths.natural_key(e.name)))
+
+
+def _epoch(value) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if isinstance(value, int | float) else None
+
+
+def list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
+    """One folder's entries as qBittorrent lists them (not sorted, not confined)."""
+    if not caps.directory_content:
+        raise too_old(client.instance, caps, "directory_content")
+    try:
+        return _list_directory(client, qbt_path, caps)
+    except QbittorrentError as error:
+        if error.code == "not_found":
+            error.field = "path"
+        raise
+
+
+def _list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
+    if caps.with_metadata:
+        entries = []
+        for item in client.directory(qbt_path, with_metadata=True):
+            kind = item.get("type")
+            if kind not in ("dir", "file"):  # qBittorrent gives no type for sockets and the like
+                continue
+            entries.append(
+                Entry(
+                    name=item["name"],
+                    path=paths.join(qbt_path, item["name"]),
+                    type=kind,
+                    size=item.get("size") if kind == "file" else None,
+                    modified=_epoch(item.get("last_modification_date")),
+                )
+            )
+        return entries
+    # Up to WebAPI 2.11.7 the answer is bare paths: ask for folders and files separately.
+    entries = [
+        Entry(name=paths.basename(p), path=paths.normalize(p), type="dir")
+        for p in client.directory(qbt_path, mode="dirs")
+    ]
+    entries += [
+        Entry(name=paths.basename(p), path=paths.normalize(p), type="file")
+        for p in client.directory(qbt_path, mode="files")
+    ]
+    return entries
+
+
+def cached_listing(
+    client: QbittorrentClient, qbt_path: str, caps: Capabilities, *, refresh: bool
+) -> tuple[list[Entry], bool]:
+    """A folder's listing from the short-lived per-instance cache, or fresh from qBittorrent."""
+    digest = hashlib.sha256(f"{client.instance.url}\n{qbt_path}".encode()).hexdigest()
+    key = f"browse:{client.instance.pk}:{caps.with_metadata}:{digest}"
+    if not refresh and settings.BROWSE_CACHE_S:
+        entries = cache.get(key)
+        if entries is not None:
+            return entries, True
+    entries = list_directory(client, qbt_path, caps)
+    if settings.BROWSE_CACHE_S:
+        cache.set(key, entries, timeout=settings.BROWSE_CACHE_S)
+    return entries, False
+
+
+def start_path(*, user, instance: Instance, roots: list[str]) -> str:
+    """Where browsing starts without a path: the remembered one if still allowed, else a root."""
+    preference = preference_get(user=user)
+    last = preference.last_path
+    if (
+        preference.remember_last_path
+        and last
+        and preference.last_instance_id == instance.pk
+        and paths.containing_root(last, roots)
+    ):
+        return last
+    return roots[0]
+
+
+def browse(
+    *,
+    user,
+    path: str | None,
+    instance_id: int | None = None,
+    show_hidden: bool = False,
+    refresh: bool = False,
+) -> Listing:
+    """The folders and files of `path` on a qBittorrent host, as qBittorrent sees them."""
+    instance = instance_get(user=user, instance_id=instance_id)
+    client = client_for(instance)
+    caps = client.capabilities()
+    roots = allowed_roots(instance, client)
+    path = confine(path or start_path(user=user, instance=instance, roots=roots), roots)
+    entries, cached = cached_listing(client, path, caps, refresh=refresh)
+    preference_remember_path(user=user, instance=instance, path=path)
+    notes = [HIDDEN_NOTE] if show_hidden else []
+    return Listing(
+        instance=instance,
+        mode=NavigationMode.QBITTORRENT,
+        path=path,
+        parent=paths.parent_within(path, roots),
+        breadcrumbs=paths.breadcrumbs(path, roots),
+        entries=sort_entries(entries),
+        roots=roots,
+        sizes_known=caps.with_metadata,
+        cached=cached,
+        notes=notes,
+    )

@@ -1,0 +1,47 @@
+"""Which instance a request uses, and which of its folders users may browse."""
+
+import time
+
+from browser import paths
+from browser.models import Instance
+from browser.qbittorrent import QbittorrentClient, client_for
+from config.errors import NotFound, ServiceError
+
+ROOTS_TTL_S = 300
+
+
+def instance_get(*, user, instance_id: int | None = None) -> Instance:
+    """The instance asked for, else the default, else the first enabled one."""
+    enabled = Instance.objects.filter(enabled=True)
+    if instance_id is not None:
+        instance = enabled.filter(pk=instance_id).first()
+        if instance is None:
+            raise NotFound(
+                f"There is no enabled qBittorrent instance {instance_id}.", field="instance"
+            )
+        return instance
+    instance = enabled.order_by("-is_default", "name").first()
+    if instance is None:
+        raise ServiceError(
+            "No qBittorrent instance is set up: an administrator adds one in the "
+            "admin (or sets QBITTORRENT_URL).",
+            code="no_instance",
+            status=409,
+        )
+    return instance
+
+
+_default_roots: dict[int, tuple[float, str, list[str]]] = {}
+
+
+def allowed_roots(instance: Instance, client: QbittorrentClient | None = None) -> list[str]:
+    """The instance's allowed roots; by default the top folder of its default save path."""
+    if instance.allowed_roots:
+        return [paths.normalize(root) for root in instance.allowed_roots]
+    cached = _default_roots.get(instance.pk)
+    if cached and cached[1] == instance.url and time.monotonic() - cached[0] < ROOTS_TTL_S:
+        return cached[2]
+    client = client or client_for(instance)
+    roots = [paths.top_directory(paths.normalize(client.default_save_path()))]
+    _default_roots[instance.pk] = (time.monotonic(), instance.url, roots)
+    return roots

@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from accounts.encryption import EncryptedTextField
+from browser.paths import PathMapping
+
+
+class NavigationMode(models.TextChoices):
+    LOCAL = "local", "Local folders (path mappings)"
+    QBITTORRENT = "qbittorrent", "qBittorrent's view"
+
+
+class Instance(models.Model):
+    """A qBittorrent the app talks to through its WebAPI."""
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(
+        "WebUI URL",
+        max_length=500,
+        help_text="As this server reaches it, e.g. http://qbittorrent:8080 or https://host/qbt",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    password = EncryptedTextField(blank=True, help_text="Stored encrypted; never shown again.")
+    verify_tls = models.BooleanField(
+        "verify TLS certificate",
+        default=True,
+        help_text="Turn off only for a self-signed certificate you trust.",
+    )
+    timeout_s = models.FloatField(
+        "timeout (seconds)",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    allowed_roots = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="qBittorrent-side folders users may browse. Empty: everything under the top "
+        "folder of qBittorrent's default save path.",
+    )
+    path_mappings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For local mode: pairs of a folder on this server and the same folder as "
+        "qBittorrent sees it.",
+    )
+    enabled = models.BooleanField(default=True)
+    is_default = models.BooleanField("default instance", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="browser_one_default_instance",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mappings(self) -> list[PathMapping]:
+        return [PathMapping(m["host_path"], m["qbt_path"]) for m in self.path_mappings]
+
+
+class LoginState(models.Model):
+    """Failed logins to one instance, shared by every process of the app.
+
+    qBittorrent bans an IP after five failed logins, and every user of this app shares its IP:
+    each process consults this row before it tries to log in (see browser/qbittorrent.py).
+    """
+
+    instance = models.OneToOneField(Instance, on_delete=models.CASCADE, related_name="login")
+    # qBittorrent counts failures per IP until a login succeeds, whatever the credentials:
+    # `failures` does the same; `key_failures` counts those made with the credentials of the
+    # last failure (`credentials_key`, a keyed hash), which back off and then stop.
+    credentials_key = models.CharField(max_length=64, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    key_failures = models.PositiveIntegerField(default=0)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    banned_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"logins to {self.instance}: {self.failures} failed in a row"
+
+
+class NavigationPreference(models.Model):
+    """How one user browses: mode, hidden files, and where they were last."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="navigation"
+    )
+    mode = models.CharField(
+        max_length=20, choices=NavigationMode.choices, default=NavigationMode.QBITTORRENT
+    )
+    show_hidden = models.BooleanField(default=False)
+    remember_last_path = models.BooleanField(default=True)
+    last_instance = models.ForeignKey(
+        Instance, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_path = models.CharField(max_length=4096, blank=True)
+
+    def __str__(self) -> str:
+        return f"navigation of {self.user}: {self.mode}"

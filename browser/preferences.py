@@ -1,0 +1,37 @@
+"""Per-user navigation preferences: mode, hidden files, the remembered last folder."""
+
+from browser.models import Instance, NavigationPreference
+
+
+def preference_get(*, user) -> NavigationPreference:
+    preference, _ = NavigationPreference.objects.get_or_create(user=user)
+    return preference
+
+
+def preference_update(
+    *,
+    user,
+    mode: str | None = None,
+    show_hidden: bool | None = None,
+    remember_last_path: bool | None = None,
+) -> NavigationPreference:
+    preference = preference_get(user=user)
+    if mode is not None:
+        preference.mode = mode
+    if show_hidden is not None:
+        preference.show_hidden = show_hidden
+    if remember_last_path is not None:
+        preference.remember_last_path = remember_last_path
+        if not remember_last_path:
+            preference.last_path, preference.last_instance = "", None
+    preference.save()
+    return preference
+
+
+def preference_remember_path(*, user, instance: Instance, path: str) -> None:
+    """Records where the user is, when they asked the app to remember it."""
+    updated = NavigationPreference.objects.filter(user=user, remember_last_path=True).update(
+        last_path=path, last_instance=instance
+    )
+    if not updated and not NavigationPreference.objects.filter(user=user).exists():
+        NavigationPreference.objects.create(user=user, last_path=path, last_instance=instance)

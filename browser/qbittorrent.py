@@ -1,0 +1,411 @@
+"""The client for one qBittorrent instance: the only code that logs in or knows WebAPI paths.
+
+One client per instance per process (`client_for`), sharing one logged-in session. Logins go
+through a gate kept in the database (LoginState) so that no process of the app, alone or together,
+gets the app's IP banned: qBittorrent bans an IP for an hour after five failed logins, and every
+user of the app shares that IP. qbittorrent-api does the HTTP; two of its habits are turned off:
+retrying a failed request (a retried addTask is a second torrent being hashed) and logging in
+again after any 403 without limit.
+"""
+
+import hashlib
+import hmac
+import logging
+import math
+import threading
+import time
+from datetime import timedelta
+
+import qbittorrentapi
+import requests
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from browser.capabilities import Capabilities
+from browser.models import Instance, LoginState
+from config.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+MAX_KEY_FAILURES = 3  # failed logins with the same credentials before giving up on them
+# qBittorrent bans an IP at its 5th consecutive failure (by default, whatever the credentials):
+# the app never makes the 5th on its own.
+MAX_FAILURES = 4
+LOGIN_BACKOFF_S = (60, 300)  # wait before the 2nd and the 3rd attempt with the same credentials
+BAN_S = 3600  # qBittorrent's default ban duration
+CAPABILITIES_TTL_S = 300
+
+
+class QbittorrentError(ServiceError):
+    status = 502
+    code = "qbittorrent_error"
+
+
+def qbittorrent_error(instance: Instance, message: str, *, code: str, status: int = 502):
+    return QbittorrentError(f"qBittorrent '{instance.name}' {message}", code=code, status=status)
+
+
+def too_old(instance: Instance, caps: Capabilities, feature: str) -> QbittorrentError:
+    return qbittorrent_error(instance, caps.missing(feature), code="qbittorrent_too_old")
+
+
+class _Transport(qbittorrentapi.Client):
+    """qbittorrent-api with one attempt per request and logins through the gate."""
+
+    def __init__(self, *, gated_login, **kwargs):
+        super().__init__(**kwargs)
+        self._gated_login = gated_login
+        self.requests_made = 0
+
+    def auth_log_in(self, username=None, password=None, **kwargs):
+        parent = super()
+        self._gated_login(lambda: parent.auth_log_in(username, password, **kwargs))
+
+    def _request_manager(
+        self,
+        http_method,
+        api_namespace,
+        api_method,
+        _retries=1,
+        _retry_backoff_factor=0.3,
+        version_introduced="",
+        version_removed="",
+        **kwargs,
+    ):
+        if not self._is_endpoint_supported_for_version(
+            endpoint=f"{api_namespace}/{api_method}",
+            version_introduced=version_introduced,
+            version_removed=version_removed,
+        ):
+            return None
+        self.requests_made += 1
+        try:
+            return self._request(
+                http_method=http_method,
+                api_namespace=api_namespace,
+                api_method=api_method,
+                **kwargs,
+            )
+        except qbittorrentapi.APIError:
+            raise
+        except requests.RequestException as exc:
+            raise qbittorrentapi.APIConnectionError(str(exc)) from exc
+
+
+class QbittorrentClient:
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.config = _config(instance)
+        self._login_lock = threading.Lock()
+        self._capabilities: Capabilities | None = None
+        self._capabilities_at = 0.0
+        timeout = instance.timeout_s
+        self._api = _Transport(
+            gated_login=self._log_in,
+            host=instance.url,
+            username=instance.username,
+            password=instance.password,
+            VERIFY_WEBUI_CERTIFICATE=instance.verify_tls,
+            FORCE_SCHEME_FROM_HOST=True,
+            REQUESTS_ARGS={"timeout": (min(5.0, timeout), timeout)},
+            HTTPADAPTER_ARGS={"max_retries": 0},
+            RAISE_NOTIMPLEMENTEDERROR_FOR_UNIMPLEMENTED_API_ENDPOINTS=True,
+            DISABLE_LOGGING_DEBUG_OUTPUT=True,
+        )
+
+    # --- calls ------------------------------------------------------------------------------
+
+    def call(self, operation, *, not_found: str | None = None, conflict: str | None = None):
+        """Runs `operation(api)`; every failure becomes a QbittorrentError in words.
+
+        `not_found`/`conflict` give the message for a 404/409 the caller expects.
+        """
+        instance = self.instance
+        try:
+            return operation(self._api)
+        except QbittorrentError:
+            raise
+        except qbittorrentapi.NotFound404Error as exc:
+            if not_found is not None:
+                raise QbittorrentError(not_found, code="not_found", status=404) from exc
+            raise qbittorrent_error(
+                instance, f"does not know that request ({_text(exc)}).", code="qbittorrent_error"
+            ) from exc
+        except qbittorrentapi.Conflict409Error as exc:
+            message = conflict or f"refused the request: {_text(exc)}"
+            raise qbittorrent_error(
+                instance, message, code="qbittorrent_conflict", status=409
+            ) from exc
+        except NotImplementedError as exc:
+            raise qbittorrent_error(
+                instance,
+                "is too old for this: it needs qBittorrent 5.0 or later.",
+                code="qbittorrent_too_old",
+            ) from exc
+        except qbittorrentapi.Unauthorized401Error as exc:
+            raise qbittorrent_error(
+                instance,
+                "refused the request (401): its WebUI host header validation or "
+                "CSRF protection rejects this server; check the URL.",
+                code="qbittorrent_refused",
+            ) from exc
+        except qbittorrentapi.Forbidden403Error as exc:
+            raise qbittorrent_error(
+                instance, "denies access even after logging in.", code="qbittorrent_forbidden"
+            ) from exc
+        except qbittorrentapi.HTTP5XXError as exc:
+            raise qbittorrent_error(
+                instance,
+                f"failed with an internal error ({exc.http_status_code}).",
+                code="qbittorrent_error",
+            ) from exc
+        except qbittorrentapi.HTTPError as exc:
+            raise qbittorrent_error(
+                instance,
+                f"refused the request ({exc.http_status_code}): {_text(exc)}",
+                code="qbittorrent_error",
+            ) from exc
+        # Last: qbittorrent-api's HTTP status errors are APIConnectionErrors too.
+        except qbittorrentapi.APIConnectionError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, requests.Timeout):
+                reason = f"did not answer within {instance.timeout_s:g} s"
+            elif isinstance(cause, requests.exceptions.SSLError):
+                reason = (
+                    "presented a TLS certificate this server does not trust (turn off "
+                    "certificate verification for a self-signed one)"
+                )
+            else:
+                reason = f"cannot be reached at {instance.url}"
+            raise qbittorrent_error(
+                instance, f"{reason}.", code="qbittorrent_unreachable", status=503
+            ) from exc
+        except qbittorrentapi.APIError as exc:
+            raise qbittorrent_error(
+                instance, f"refused the request: {_text(exc)}", code="qbittorrent_error"
+            ) from exc
+
+    @property
+    def requests_made(self) -> int:
+        """WebAPI requests this client has sent (logins included), for benchmarks."""
+        return self._api.requests_made
+
+    def capabilities(self, *, refresh: bool = False) -> Capabilities:
+        """What this qBittorrent can do; asked again after CAPABILITIES_TTL_S or on request."""
+        fresh = time.monotonic() - self._capabilities_at < CAPABILITIES_TTL_S
+        if self._capabilities is None or refresh or not fresh:
+            app_version = self.call(lambda api: api.app_version())
+            webapi = self.call(lambda api: api.app_web_api_version())
+            build = self.call(lambda api: api.app_build_info())
+            self._capabilities = Capabilities(
+                app_version=str(app_version),
+                webapi_version=str(webapi),
+                libtorrent_version=str((build or {}).get("libtorrent", "")),
+            )
+            self._capabilities_at = time.monotonic()
+        return self._capabilities
+
+    def directory(self, qbt_path: str, *, mode: str = "all", with_metadata: bool = False):
+        """app/getDirectoryContent: full paths, or objects with metadata (WebAPI 2.11.8+)."""
+        extra = {"mode": mode}
+        if with_metadata:
+            extra["withMetadata"] = "true"
+        return self.call(
+            lambda api: api.app_get_directory_content(directory_path=qbt_path, **extra),
+            not_found=f"Directory does not exist: {qbt_path}",
+        )
+
+    def default_save_path(self) -> str:
+        return str(self.call(lambda api: api.app_default_save_path()))
+
+    def preferences(self) -> dict:
+        return dict(self.call(lambda api: api.app_preferences()))
+
+    def categories(self) -> dict[str, dict]:
+        return {
+            name: dict(value)
+            for name, value in self.call(lambda api: api.torrents_categories()).items()
+        }
+
+    def torrents(self) -> list[dict]:
+        return [dict(t) for t in self.call(lambda api: api.torrents_info())]
+
+    def torrent_files(self, info_hash: str) -> list[dict]:
+        return [
+            dict(f)
+            for f in self.call(
+                lambda api: api.torrents_files(torrent_hash=info_hash),
+                not_found=f"No torrent {info_hash}",
+            )
+        ]
+
+    # --- the login gate ---------------------------------------------------------------------
+
+    def _credentials_key(self) -> str:
+        material = "\n".join([self.instance.url, self.instance.username, self.instance.password])
+        return hmac.new(settings.SECRET_KEY.encode(), material.encode(), hashlib.sha256).hexdigest()
+
+    def _log_in(self, do_login) -> None:
+        """Logs in once, unless a recent failure or a ban says to wait; one attempt in flight."""
+        with self._login_lock:
+            key = self._credentials_key()
+            state = self._claim_login_attempt(key)
+            try:
+                do_login()
+            except qbittorrentapi.LoginFailed as exc:
+                message = self._record_failure(state, key, banned=False)
+                raise qbittorrent_error(
+                    self.instance, message, code="qbittorrent_login_failed"
+                ) from exc
+            except qbittorrentapi.Forbidden403Error as exc:
+                message = self._record_failure(state, key, banned=True)
+                raise qbittorrent_error(
+                    self.instance, message, code="qbittorrent_banned", status=503
+                ) from exc
+            except BaseException:
+                LoginState.objects.filter(pk=state.pk).update(attempt_started_at=None)
+                raise
+            LoginState.objects.filter(pk=state.pk).update(
+                credentials_key=key,
+                failures=0,
+                key_failures=0,
+                failed_at=None,
+                attempt_started_at=None,
+                banned_until=None,
+                last_error="",
+            )
+            self._capabilities = None
+            logger.info("Logged in to qBittorrent '%s'", self.instance.name)
+
+    def _claim_login_attempt(self, key: str) -> LoginState:
+        """The instance's LoginState, once this process may try: raises while it may not."""
+        instance = self.instance
+        state, _ = LoginState.objects.get_or_create(instance=instance)
+        deadline = time.monotonic() + instance.timeout_s + 5
+        while True:
+            now = timezone.now()
+            if state.banned_until and state.banned_until > now:
+                minutes = math.ceil((state.banned_until - now).total_seconds() / 60)
+                raise qbittorrent_error(
+                    instance,
+                    f"has banned this server's IP after failed logins; no login is "
+                    f"tried for {minutes} more minutes. Check the username and password.",
+                    code="qbittorrent_banned",
+                    status=503,
+                )
+            same_key = state.credentials_key == key
+            if same_key and state.key_failures >= MAX_KEY_FAILURES:
+                raise qbittorrent_error(
+                    instance,
+                    f"refused the username or password {state.key_failures} times. No "
+                    "more logins are tried until they are changed (in the admin), so that "
+                    "qBittorrent does not ban this server.",
+                    code="qbittorrent_login_failed",
+                )
+            if state.failures >= MAX_FAILURES:
+                raise qbittorrent_error(
+                    instance,
+                    f"refused {state.failures} logins in a row; one more would get this "
+                    "server banned. Check the credentials in qBittorrent's own WebUI, then use "
+                    "'Try to log in again' on the instance's page.",
+                    code="qbittorrent_login_failed",
+                )
+            if same_key and state.key_failures and state.failed_at:
+                wait = LOGIN_BACKOFF_S[min(state.key_failures, len(LOGIN_BACKOFF_S)) - 1]
+                remaining = wait - (now - state.failed_at).total_seconds()
+                if remaining > 0:
+                    raise qbittorrent_error(
+                        instance,
+                        f"refused the username or password; the next login is tried "
+                        f"in {math.ceil(remaining)} s at the earliest.",
+                        code="qbittorrent_login_paused",
+                        status=503,
+                    )
+            stale = now - timedelta(seconds=instance.timeout_s + 5)
+            claimed = (
+                LoginState.objects.filter(pk=state.pk)
+                .filter(Q(attempt_started_at__isnull=True) | Q(attempt_started_at__lt=stale))
+                .update(attempt_started_at=now)
+            )
+            if claimed:
+                return state
+            # Another process is logging in: wait for its outcome, then decide again.
+            if time.monotonic() > deadline:
+                raise qbittorrent_error(
+                    instance,
+                    "is busy with another login; try again.",
+                    code="qbittorrent_login_paused",
+                    status=503,
+                )
+            time.sleep(0.2)
+            state.refresh_from_db()
+
+    def _record_failure(self, state: LoginState, key: str, *, banned: bool) -> str:
+        now = timezone.now()
+        state.refresh_from_db()
+        failures = state.failures + 1
+        key_failures = state.key_failures + 1 if state.credentials_key == key else 1
+        if banned:
+            message = (
+                "has banned this server's IP after too many failed logins; no login is "
+                f"tried for {BAN_S // 60} minutes. Check the username and password."
+            )
+        elif key_failures >= MAX_KEY_FAILURES or failures >= MAX_FAILURES:
+            message = (
+                f"refused the username or password ({failures} failed logins in a row). "
+                "No more logins are tried until they are changed (in the admin)."
+            )
+        else:
+            wait = LOGIN_BACKOFF_S[key_failures - 1]
+            message = (
+                f"refused the username or password; the next login is tried in {wait} s "
+                "at the earliest."
+            )
+        LoginState.objects.filter(pk=state.pk).update(
+            credentials_key=key,
+            failures=failures,
+            key_failures=key_failures,
+            failed_at=now,
+            attempt_started_at=None,
+            banned_until=now + timedelta(seconds=BAN_S) if banned else None,
+            last_error=message[:300],
+        )
+        logger.warning("qBittorrent '%s' %s", self.instance.name, message)
+        return message
+
+
+def login_retry_allow(*, instance: Instance) -> None:
+    """Lets the app try to log in again after it stopped (an administrator's decision)."""
+    LoginState.objects.filter(instance=instance).update(
+        failures=0, key_failures=0, failed_at=None, banned_until=None, last_error=""
+    )
+
+
+def _text(exc: Exception) -> str:
+    return (str(exc) or type(exc).__name__).strip()[:200]
+
+
+def _config(instance: Instance) -> tuple:
+    return (
+        instance.url,
+        instance.username,
+        instance.password,
+        instance.verify_tls,
+        instance.timeout_s,
+    )
+
+
+_clients: dict[int, QbittorrentClient] = {}
+_clients_lock = threading.Lock()
+
+
+def client_for(instance: Instance) -> QbittorrentClient:
+    """The process's client for `instance`; made anew when its settings changed."""
+    with _clients_lock:
+        client = _clients.get(instance.pk)
+        if client is None or client.config != _config(instance):
+            client = _clients[instance.pk] = QbittorrentClient(instance)
+        else:
+            client.instance = instance
+        return client

@@ -1,0 +1,184 @@
+"""The qBittorrent client: logins that never get the app banned, and failures in words."""
+
+import pytest
+
+from browser.models import LoginState
+from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for, login_retry_allow
+from tests.factories import InstanceFactory, instance_for
+from tests.harness.fake_qbittorrent import FakeQbittorrent, slow
+from tests.harness.ports import free_port
+
+
+def browse(client, **body):
+    return client.post("/api/qbittorrent/browse", body, content_type="application/json")
+
+
+def failed_logins_seen_by(qbittorrent, since_id: int) -> int:
+    """qBittorrent's own count of failed logins in its log after message `since_id`."""
+    log = qbittorrent.api("GET", "log/main", params={"last_known_id": since_id}).json()
+    return sum("WebAPI login failure" in entry["message"] for entry in log)
+
+
+def last_log_id(qbittorrent) -> int:
+    log = qbittorrent.api("GET", "log/main").json()
+    return log[-1]["id"] if log else -1
+
+
+@pytest.fixture
+def fake():
+    server = FakeQbittorrent()
+    yield server
+    server.stop()
+
+
+@pytest.mark.qbittorrent
+def test_wrong_password_costs_one_failed_login_per_back_off_window(user_client, db, qbittorrent):
+    since = last_log_id(qbittorrent)
+    instance = instance_for(qbittorrent, password="wrong-password")
+    first = browse(user_client)
+    assert first.status_code == 502
+    assert first.json()["code"] == "qbittorrent_login_failed"
+    assert first.json()["detail"] == (
+        f"qBittorrent '{instance.name}' refused the username or password; the next login is "
+        "tried in 60 s at the earliest."
+    )
+    for _ in range(4):
+        again = browse(user_client)
+        assert again.status_code == 503
+        assert again.json()["code"] == "qbittorrent_login_paused"
+    # Another process of the app (another client object) respects the same back-off.
+    with pytest.raises(QbittorrentError) as paused:
+        QbittorrentClient(instance).capabilities()
+    assert paused.value.code == "qbittorrent_login_paused"
+    assert failed_logins_seen_by(qbittorrent, since) == 1
+    assert "wrong-password" not in first.content.decode()
+
+
+@pytest.mark.qbittorrent
+def test_fixing_the_password_works_at_once(user_client, db, qbittorrent):
+    instance = instance_for(qbittorrent, password="wrong-password")
+    assert browse(user_client).status_code == 502
+    instance.password = qbittorrent.password
+    instance.save()
+    assert browse(user_client).status_code == 200
+    assert LoginState.objects.get(instance=instance).failures == 0
+
+
+@pytest.mark.qbittorrent
+def test_an_expired_session_is_renewed_with_one_login(user_client, db, qbittorrent):
+    instance = instance_for(qbittorrent)
+    assert browse(user_client).status_code == 200
+    client_for(instance).call(lambda api: api.auth_log_out())
+    since = last_log_id(qbittorrent)
+    assert browse(user_client, refresh=True).status_code == 200
+    assert browse(user_client, refresh=True).status_code == 200
+    log = qbittorrent.api("GET", "log/main", params={"last_known_id": since}).json()
+    # one login by the app, then the one this check itself makes to read the log
+    assert sum("WebAPI login success" in entry["message"] for entry in log) == 2
+
+
+def test_after_three_failures_with_the_same_password_it_stops(db, fake, settings):
+    fake.routes["/api/v2/auth/login"] = (200, "Fails.")
+    instance = instance_for(fake, password="nope")
+    fake.routes["/api/v2/app/version"] = (403, "Forbidden")
+    client = QbittorrentClient(instance)
+    for expected in ("qbittorrent_login_failed", "qbittorrent_login_paused"):
+        with pytest.raises(QbittorrentError) as error:
+            client.capabilities()
+        assert error.value.code == expected
+    state = LoginState.objects.get(instance=instance)
+    LoginState.objects.filter(pk=state.pk).update(failed_at=state.failed_at.replace(year=2000))
+    for _ in range(2):
+        with pytest.raises(QbittorrentError):
+            client.capabilities()
+        LoginState.objects.filter(pk=state.pk).update(failed_at=state.failed_at.replace(year=2000))
+    with pytest.raises(QbittorrentError) as error:
+        client.capabilities()
+    assert "No more logins are tried until they are changed" in error.value.message
+    assert len(fake.calls("/api/v2/auth/login")) == 3
+
+
+def test_it_never_makes_the_fifth_failed_login_in_a_row(db, fake):
+    fake.routes["/api/v2/auth/login"] = (200, "Fails.")
+    fake.routes["/api/v2/app/version"] = (403, "Forbidden")
+    instance = instance_for(fake, password="p0")
+    for n in range(6):
+        instance.password = f"p{n}"  # an admin trying one password after another
+        instance.save()
+        with pytest.raises(QbittorrentError) as error:
+            client_for(instance).capabilities()
+    assert len(fake.calls("/api/v2/auth/login")) == 4
+    assert "one more would get this server banned" in error.value.message
+    login_retry_allow(instance=instance)
+    with pytest.raises(QbittorrentError):
+        client_for(instance).capabilities()
+    assert len(fake.calls("/api/v2/auth/login")) == 5
+
+
+def test_a_ban_stops_every_login_for_an_hour(db, fake):
+    fake.routes["/api/v2/auth/login"] = (403, "Your IP address has been banned")
+    fake.routes["/api/v2/app/version"] = (403, "Forbidden")
+    instance = instance_for(fake)
+    for _ in range(3):
+        with pytest.raises(QbittorrentError) as error:
+            client_for(instance).capabilities()
+        assert error.value.code == "qbittorrent_banned"
+        assert error.value.status == 503
+    assert "no login is tried for 60 more minutes" in error.value.message
+    assert len(fake.calls("/api/v2/auth/login")) == 1
+
+
+def test_the_browsers_origin_and_referer_are_never_forwarded(user_client, db, fake):
+    fake.routes["/api/v2/app/getDirectoryContent"] = (200, ["/data/a"])
+    instance_for(fake)
+    response = user_client.post(
+        "/api/qbittorrent/browse",
+        {"path": "/data"},
+        content_type="application/json",
+        HTTP_ORIGIN="http://localhost:8094",
+        HTTP_REFERER="http://localhost:8094/browse/",
+    )
+    assert response.status_code == 200
+    assert fake.requests
+    for request in fake.requests:
+        assert "Origin" not in request["headers"] and "Referer" not in request["headers"]
+
+
+def test_an_unreachable_instance_is_a_503_naming_it(user_client, db):
+    url = f"http://127.0.0.1:{free_port()}"
+    instance = InstanceFactory(url=url, allowed_roots=["/data"], is_default=True)
+    response = browse(user_client, path="/data")
+    assert response.status_code == 503
+    assert response.json()["code"] == "qbittorrent_unreachable"
+    assert response.json()["detail"] == f"qBittorrent '{instance.name}' cannot be reached at {url}."
+
+
+def test_a_slow_instance_times_out_with_a_message(user_client, db, fake):
+    fake.routes["/api/v2/app/version"] = slow(3, (200, "v5.1.0"))
+    instance = instance_for(fake, timeout_s=1)
+    response = browse(user_client, path="/data")
+    assert response.status_code == 503
+    assert response.json()["detail"] == f"qBittorrent '{instance.name}' did not answer within 1 s."
+    assert len(fake.calls("/api/v2/app/version")) == 1  # no retry
+
+
+def test_a_5xx_is_a_502_in_words(user_client, db, fake):
+    fake.routes["/api/v2/app/getDirectoryContent"] = (500, "boom")
+    instance_for(fake)
+    response = browse(user_client, path="/data")
+    assert response.status_code == 502
+    assert response.json()["detail"].endswith("failed with an internal error (500).")
+    assert len(fake.calls("/api/v2/app/getDirectoryContent")) == 1  # no retry
+
+
+@pytest.mark.qbittorrent
+def test_qbittorrent_4_5_is_reported_too_old(user_client, db, qbittorrent_45):
+    instance = instance_for(qbittorrent_45)
+    response = browse(user_client)
+    assert response.status_code == 502
+    assert response.json() == {
+        "detail": f"qBittorrent '{instance.name}' v4.5.2 (WebAPI 2.8.19) is too old: this needs "
+        "qBittorrent 5.0 or later.",
+        "code": "qbittorrent_too_old",
+        "errors": [],
+    }

@@ -1,0 +1,71 @@
+"""A scripted stand-in for qBittorrent's WebAPI, for faults a real one will not produce on
+demand (slowness, 5xx, bans). Tests of behaviour use the real qBittorrent; this only injects
+faults. Each route answers from `routes[path]`: (status, body) or a callable returning it."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeQbittorrent:
+    version = "fake"
+    username = "admin"
+    password = "adminadmin"
+    qbt_data_dir = "/data"
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.routes: dict[str, object] = {
+            "/api/v2/auth/login": (200, "Ok."),
+            "/api/v2/app/version": (200, "v5.1.0"),
+            "/api/v2/app/webapiVersion": (200, "2.11.4"),
+            "/api/v2/app/buildInfo": (200, {"libtorrent": "2.0.11.0"}),
+            "/api/v2/app/defaultSavePath": (200, "/data/downloads"),
+        }
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                path = self.path.split("?")[0]
+                fake.requests.append({"path": path, "headers": dict(self.headers), "body": body})
+                route = fake.routes.get(path, (404, "Not Found"))
+                status, payload = route() if callable(route) else route
+                data = payload if isinstance(payload, str) else json.dumps(payload)
+                self.send_response(status)
+                if path.endswith("/auth/login") and status == 200 and payload == "Ok.":
+                    self.send_header("Set-Cookie", "SID=fake; HttpOnly; path=/")
+                self.send_header(
+                    "Content-Type",
+                    "application/json" if not isinstance(payload, str) else "text/plain",
+                )
+                self.send_header("Content-Length", str(len(data.encode())))
+                self.end_headers()
+                self.wfile.write(data.encode())
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def calls(self, path: str) -> list[dict]:
+        return [r for r in self.requests if r["path"] == path]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def slow(seconds: float, answer):
+    def route():
+        time.sleep(seconds)
+        return answer
+
+    return route
