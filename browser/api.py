@@ -2,10 +2,20 @@ from datetime import datetime
 
 from ninja import Router
 
-from browser.browse import Listing, browse
+from browser.analysis import Analysis, Scan, analyze, scan
+from browser.browse import Listing, browse, default_paths
+from browser.local import DEPRECATION
+from browser.models import NavigationMode
+from browser.preferences import preference_get, preference_update
+from browser.unified import unified_browse, unified_scan
 from config.schemas import CamelSchema
 
 router = Router(tags=["browse"])
+
+
+class InstanceRef(CamelSchema):
+    id: int
+    name: str
 
 
 class BrowseIn(CamelSchema):
@@ -15,9 +25,8 @@ class BrowseIn(CamelSchema):
     refresh: bool = False
 
 
-class InstanceRef(CamelSchema):
-    id: int
-    name: str
+class UnifiedBrowseIn(BrowseIn):
+    mode: NavigationMode | None = None
 
 
 class EntryOut(CamelSchema):
@@ -26,6 +35,7 @@ class EntryOut(CamelSchema):
     type: str
     size: int | None
     modified: datetime | None
+    qbt_path: str | None = None
 
 
 class CrumbOut(CamelSchema):
@@ -35,7 +45,7 @@ class CrumbOut(CamelSchema):
 
 class BrowseOut(CamelSchema):
     instance: InstanceRef
-    mode: str
+    mode: NavigationMode
     path: str
     parent: str | None
     breadcrumbs: list[CrumbOut]
@@ -45,10 +55,113 @@ class BrowseOut(CamelSchema):
     cached: bool
     notes: list[str]
     fallback_reason: str | None = None
+    deprecation: str | None = None
+
+
+class ScanIn(CamelSchema):
+    path: str
+    instance: int | None = None
+
+
+class UnifiedScanIn(ScanIn):
+    mode: NavigationMode | None = None
+
+
+class ScanOut(CamelSchema):
+    instance: InstanceRef
+    mode: NavigationMode
+    path: str
+    usable: bool
+    type: str | None
+    reason: str | None
+    files: int
+    folders: int
+    size: int | None
+    fallback_reason: str | None = None
+    deprecation: str | None = None
+
+
+class AnalyzeIn(CamelSchema):
+    path: str
+    instance: int | None = None
+    include_size: bool = True
+    recursive: bool = True
+
+
+class FileOut(CamelSchema):
+    path: str
+    name: str
+    size: int | None
+
+
+class KindOut(CamelSchema):
+    kind: str
+    files: int
+    size: int | None
+
+
+class WarningOut(CamelSchema):
+    code: str
+    message: str
+
+
+class AnalyzeOut(CamelSchema):
+    instance: InstanceRef
+    path: str
+    type: str
+    files: int
+    folders: int
+    total_size: int | None
+    size_source: str | None
+    size_unknown_reason: str | None
+    largest: list[FileOut]
+    kinds: list[KindOut]
+    hidden_known: bool
+    hidden_files: list[str]
+    hidden_note: str
+    warnings: list[WarningOut]
+    truncated: bool
+    elapsed_s: float
+    qbittorrent_requests: int
+
+
+class QuickPathOut(CamelSchema):
+    label: str
+    path: str
+    kind: str
+    allowed: bool
+    exists: bool | None
+
+
+class DefaultPathsOut(CamelSchema):
+    instance: InstanceRef
+    paths: list[QuickPathOut]
+
+
+class PreferencesIO(CamelSchema):
+    mode: NavigationMode | None = None
+    show_hidden: bool | None = None
+    remember_last_path: bool | None = None
 
 
 def listing_out(listing: Listing) -> BrowseOut:
     return BrowseOut.model_validate(listing, from_attributes=True)
+
+
+def scan_out(result: Scan, mode: str, fallback_reason: str | None = None) -> ScanOut:
+    return ScanOut(
+        instance=InstanceRef(id=result.instance.pk, name=result.instance.name),
+        mode=mode,
+        path=result.path,
+        usable=result.usable,
+        type=result.type,
+        reason=result.reason,
+        files=result.files,
+        folders=result.folders,
+        size=result.size,
+        fallback_reason=fallback_reason,
+        deprecation=DEPRECATION if mode == NavigationMode.LOCAL else None,
+    )
 
 
 @router.post("/qbittorrent/browse", response=BrowseOut, by_alias=True)
@@ -63,3 +176,86 @@ def qbittorrent_browse(request, payload: BrowseIn):
             refresh=payload.refresh,
         )
     )
+
+
+@router.post("/qbittorrent/scan", response=ScanOut, by_alias=True)
+def qbittorrent_scan(request, payload: ScanIn):
+    """Whether a path can be a torrent's source, with the reason when it cannot."""
+    return scan_out(
+        scan(user=request.user, path=payload.path, instance_id=payload.instance),
+        NavigationMode.QBITTORRENT,
+    )
+
+
+@router.post("/qbittorrent/analyze", response=AnalyzeOut, by_alias=True)
+def qbittorrent_analyze(request, payload: AnalyzeIn):
+    """Totals, largest files, kinds, hidden files and warnings for a folder or file."""
+    result: Analysis = analyze(
+        user=request.user,
+        path=payload.path,
+        instance_id=payload.instance,
+        include_size=payload.include_size,
+        recursive=payload.recursive,
+    )
+    return AnalyzeOut.model_validate(result, from_attributes=True)
+
+
+@router.get("/qbittorrent/default-paths", response=DefaultPathsOut, by_alias=True)
+def qbittorrent_default_paths(request, instance: int | None = None):
+    """Quick-access folders, each saying whether it exists and may be browsed."""
+    chosen, quick = default_paths(user=request.user, instance_id=instance)
+    return DefaultPathsOut(
+        instance=InstanceRef(id=chosen.pk, name=chosen.name),
+        paths=[QuickPathOut.model_validate(q, from_attributes=True) for q in quick],
+    )
+
+
+@router.post("/unified/browse", response=BrowseOut, by_alias=True)
+def unified_browse_endpoint(request, payload: UnifiedBrowseIn):
+    """Browse in either mode; qBittorrent mode falls back to local when it must, and says so."""
+    return listing_out(
+        unified_browse(
+            user=request.user,
+            path=payload.path,
+            mode=payload.mode,
+            instance_id=payload.instance,
+            show_hidden=payload.show_hidden,
+            refresh=payload.refresh,
+        )
+    )
+
+
+@router.post("/unified/scan", response=ScanOut, by_alias=True)
+def unified_scan_endpoint(request, payload: UnifiedScanIn):
+    result, mode, fallback = unified_scan(
+        user=request.user, path=payload.path, mode=payload.mode, instance_id=payload.instance
+    )
+    return scan_out(result, mode, fallback)
+
+
+@router.post("/scan", response=ScanOut, by_alias=True)
+def legacy_scan(request, payload: ScanIn):
+    """The first design's scan of a path on this server (local mode, deprecated)."""
+    result, mode, fallback = unified_scan(
+        user=request.user,
+        path=payload.path,
+        mode=NavigationMode.LOCAL,
+        instance_id=payload.instance,
+    )
+    return scan_out(result, mode, fallback)
+
+
+@router.get("/navigation/preferences", response=PreferencesIO, by_alias=True)
+def navigation_preferences(request):
+    return PreferencesIO.model_validate(preference_get(user=request.user), from_attributes=True)
+
+
+@router.put("/navigation/preferences", response=PreferencesIO, by_alias=True)
+def navigation_preferences_update(request, payload: PreferencesIO):
+    preference = preference_update(
+        user=request.user,
+        mode=payload.mode,
+        show_hidden=payload.show_hidden,
+        remember_last_path=payload.remember_last_path,
+    )
+    return PreferencesIO.model_validate(preference, from_attributes=True)

@@ -29,6 +29,7 @@ class Entry:
     type: str  # "dir" or "file"
     size: int | None = None  # bytes, when qBittorrent (5.2+) or a local mount says
     modified: datetime | None = None
+    qbt_path: str | None = None  # in local mode: the same item as qBittorrent sees it
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Listing:
     cached: bool = False
     notes: list[str] = field(default_factory=list)
     fallback_reason: str | None = None
+    deprecation: str | None = None
 
 
 def path_error(error: PathError) -> ServiceError:
@@ -167,3 +169,65 @@ def browse(
         cached=cached,
         notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class QuickPath:
+    label: str
+    path: str
+    kind: str  # "default_save", "category", "temp", "root", "last"
+    allowed: bool  # inside the roots users may browse
+    exists: bool | None  # None when not checked (outside the roots)
+
+
+MAX_QUICK_PATHS = 50
+
+
+def default_paths(*, user, instance_id: int | None = None) -> tuple[Instance, list[QuickPath]]:
+    """Quick-access folders: default save path, categories, temp path, roots, the last folder."""
+    instance = instance_get(user=user, instance_id=instance_id)
+    client = client_for(instance)
+    caps = client.capabilities()
+    roots = allowed_roots(instance, client)
+    default_save = paths.normalize(client.default_save_path())
+    candidates = [("Default save path", default_save, "default_save")]
+    for name, category in sorted(client.categories().items()):
+        save_path = (category.get("savePath") or "").strip()
+        if not save_path:
+            save_path = paths.join(default_save, name)  # qBittorrent's automatic folder
+        elif not save_path.startswith("/") and ":" not in save_path[:2]:
+            save_path = paths.join(default_save, save_path)
+        candidates.append((f"Category: {name}", save_path, "category"))
+    preferences = client.preferences()
+    if preferences.get("temp_path_enabled") and preferences.get("temp_path"):
+        candidates.append(("Incomplete downloads", preferences["temp_path"], "temp"))
+    candidates += [("Allowed folder", root, "root") for root in roots]
+    preference = preference_get(user=user)
+    if (
+        preference.remember_last_path
+        and preference.last_path
+        and (preference.last_instance_id == instance.pk)
+    ):
+        candidates.append(("Last folder", preference.last_path, "last"))
+
+    quick, seen = [], set()
+    for label, raw, kind in candidates[:MAX_QUICK_PATHS]:
+        try:
+            path = paths.normalize(raw)
+        except PathError:
+            continue
+        if (path, kind) in seen:
+            continue
+        seen.add((path, kind))
+        allowed = paths.containing_root(path, roots) is not None
+        exists = None
+        if allowed:
+            try:
+                cached_listing(client, path, caps, refresh=False)
+                exists = True
+            except ServiceError as error:
+                if error.code != "not_found":
+                    raise
+                exists = False
+        quick.append(QuickPath(label, path, kind, allowed, exists))
+    return instance, quick

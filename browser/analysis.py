@@ -1,0 +1,438 @@
+"""What a path holds, before a torrent is made of it: scan (usable?) and analyze (what is in it).
+
+Sizes come from, in order: qBittorrent's own listing (withMetadata, 5.2+), a torrent qBittorrent
+already has for that content, this host's view through a path mapping; otherwise they are
+reported unknown with the reason, never guessed.
+"""
+
+import os
+import statistics
+import time
+import unicodedata
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from browser import paths
+from browser.browse import Entry, confine, list_directory
+from browser.capabilities import Capabilities
+from browser.instances import allowed_roots, instance_get
+from browser.models import Instance
+from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for
+from config.errors import ServiceError
+
+KINDS = {
+    "video": {
+        "mkv",
+        "mp4",
+        "m4v",
+        "avi",
+        "mov",
+        "wmv",
+        "webm",
+        "mpg",
+        "mpeg",
+        "ts",
+        "m2ts",
+        "vob",
+        "flv",
+    },
+    "audio": {
+        "flac",
+        "mp3",
+        "m4a",
+        "aac",
+        "ogg",
+        "opus",
+        "wav",
+        "ape",
+        "wv",
+        "dsf",
+        "dff",
+        "alac",
+        "aiff",
+    },
+    "image": {"jpg", "jpeg", "png", "gif", "webp", "bmp", "tif", "tiff", "heic"},
+    "subtitle": {"srt", "ass", "ssa", "sub", "idx", "sup", "vtt"},
+    "document": {"nfo", "txt", "md", "pdf", "epub", "mobi", "cue", "log", "sfv", "md5"},
+    "archive": {"zip", "rar", "7z", "tar", "gz", "bz2", "xz", "zst", "iso"},
+}
+# Characters Windows and most trackers refuse in names.
+REJECTED_CHARACTERS = set('<>:"\\|?*')
+MANY_FILES = 10_000
+SMALL_FILE_BYTES = 64 * 1024
+LARGEST_SHOWN = 10
+EXAMPLES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: str
+    name: str
+    size: int | None
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    kind: str
+    files: int
+    size: int | None
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    message: str
+
+
+@dataclass
+class Analysis:
+    instance: Instance
+    path: str
+    type: str  # "dir" or "file"
+    files: int = 0
+    folders: int = 0
+    total_size: int | None = None
+    size_source: str | None = None  # "qbittorrent", "torrent", "local"
+    size_unknown_reason: str | None = None
+    largest: list[FileInfo] = field(default_factory=list)
+    kinds: list[KindInfo] = field(default_factory=list)
+    hidden_known: bool = False
+    hidden_files: list[str] = field(default_factory=list)
+    hidden_note: str = ""
+    warnings: list[Warning] = field(default_factory=list)
+    truncated: bool = False
+    elapsed_s: float = 0.0
+    qbittorrent_requests: int = 0
+    file_sizes: list[int] = field(default_factory=list)  # for the planner; not sent by the API
+
+
+def kind_of(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension.startswith("r") and extension[1:].isdigit():  # .r00, .r01: split RAR
+        return "archive"
+    for kind, extensions in KINDS.items():
+        if extension in extensions:
+            return kind
+    return "other"
+
+
+def name_problem(name: str) -> str | None:
+    """Why a tracker or another client may refuse a file or folder name, or None."""
+    if any(ch in REJECTED_CHARACTERS or unicodedata.category(ch) == "Cc" for ch in name):
+        return 'has a character Windows and many trackers refuse (<>:"\\|?*)'
+    if name != name.strip() or name.endswith("."):
+        return "starts or ends with a space, or ends with a dot"
+    if len(name.encode("utf-8")) > 255:
+        return "is longer than 255 bytes"
+    if unicodedata.normalize("NFC", name) != name:
+        return "is not in Unicode NFC form (it may not match on other systems)"
+    return None
+
+
+def _walk(
+    client: QbittorrentClient,
+    caps: Capabilities,
+    root: str,
+    *,
+    recursive: bool,
+    deadline: float,
+    max_entries: int,
+) -> tuple[list[Entry], list[str], bool]:
+    """Every file and folder under `root` as qBittorrent lists them, a few folders at a time."""
+    files: list[Entry] = []
+    folders: list[str] = []
+    truncated = False
+    pending = [root]
+    with ThreadPoolExecutor(max_workers=settings.ANALYZE_CONCURRENCY) as pool:
+        running = {}
+        while pending or running:
+            while pending and len(running) < settings.ANALYZE_CONCURRENCY and not truncated:
+                folder = pending.pop()
+                running[pool.submit(list_directory, client, folder, caps)] = folder
+            if not running:
+                break
+            done, _ = wait(
+                running, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED
+            )
+            if not done:
+                truncated = True
+                for future in running:
+                    future.cancel()
+                break
+            for future in done:
+                running.pop(future)
+                for entry in future.result():
+                    if entry.type == "dir":
+                        folders.append(entry.path)
+                        if recursive:
+                            pending.append(entry.path)
+                    else:
+                        files.append(entry)
+            if len(files) + len(folders) >= max_entries or time.monotonic() > deadline:
+                truncated = True
+                pending.clear()
+    return files, folders, truncated
+
+
+def _sizes_from_torrents(client: QbittorrentClient, path: str, wanted: set[str]) -> dict[str, int]:
+    """Sizes of `wanted` files from torrents qBittorrent has whose content overlaps `path`."""
+    sizes: dict[str, int] = {}
+    for torrent in client.torrents():
+        content = paths.normalize(torrent.get("content_path") or "/")
+        if not (paths.is_within(content, path) or paths.is_within(path, content)):
+            continue
+        save_path = paths.normalize(torrent["save_path"])
+        for item in client.torrent_files(torrent["hash"]):
+            file_path = paths.normalize(paths.join(save_path, item["name"]))
+            if file_path in wanted:
+                sizes[file_path] = int(item["size"])
+        if len(sizes) == len(wanted):
+            break
+    return sizes
+
+
+def _local_view(instance: Instance, qbt_path: str, files: list[Entry]):
+    """Sizes and hidden files seen through a path mapping, or None without a usable one."""
+    host_root = paths.to_host(qbt_path, instance.mappings)
+    if host_root is None or not os.path.exists(host_root):
+        return None
+    sizes = {}
+    for entry in files:
+        host_path = paths.to_host(entry.path, instance.mappings)
+        try:
+            sizes[entry.path] = os.stat(host_path).st_size
+        except (OSError, TypeError):
+            return None
+    hidden = []
+    if os.path.isdir(host_root):
+        for directory, dirnames, filenames in os.walk(host_root):
+            for name in filenames + dirnames:
+                if paths.is_hidden(name):
+                    host_file = os.path.join(directory, name)
+                    hidden.append(paths.to_qbt(host_file, instance.mappings) or host_file)
+            dirnames[:] = [d for d in dirnames if not paths.is_hidden(d)]
+    return sizes, hidden
+
+
+def _single_file(client: QbittorrentClient, caps: Capabilities, qbt_path: str) -> Entry | None:
+    folder = paths.parent(qbt_path)
+    if folder is None:
+        return None
+    try:
+        siblings = list_directory(client, folder, caps)
+    except QbittorrentError as error:
+        if error.code == "not_found":
+            return None
+        raise
+    return next((e for e in siblings if e.path == qbt_path and e.type == "file"), None)
+
+
+def _target(*, user, path: str, instance_id: int | None):
+    instance = instance_get(user=user, instance_id=instance_id)
+    client = client_for(instance)
+    caps = client.capabilities()
+    roots = allowed_roots(instance, client)
+    return instance, client, caps, confine(path, roots)
+
+
+def _examine(client, caps, qbt_path: str):
+    """("dir", entries) or ("file", [entry]); ServiceError 404 when it is neither."""
+    try:
+        return "dir", list_directory(client, qbt_path, caps)
+    except QbittorrentError as error:
+        if error.code != "not_found":
+            raise
+    entry = _single_file(client, caps, qbt_path)
+    if entry is None:
+        raise ServiceError(
+            f"Nothing exists at {qbt_path} (as qBittorrent sees it).",
+            code="not_found",
+            field="path",
+            status=404,
+        )
+    return "file", [entry]
+
+
+def analyze(
+    *,
+    user,
+    path: str,
+    instance_id: int | None = None,
+    include_size: bool = True,
+    recursive: bool = True,
+) -> Analysis:
+    """Totals, largest files, kinds, hidden files and warnings for a folder or a file."""
+    started = time.monotonic()
+    instance, client, caps, qbt_path = _target(user=user, path=path, instance_id=instance_id)
+    requests_before = client.requests_made
+    kind, top = _examine(client, caps, qbt_path)
+    if kind == "file":
+        files, folders, truncated = top, [], False
+    else:
+        files, folders, truncated = _walk(
+            client,
+            caps,
+            qbt_path,
+            recursive=recursive,
+            deadline=started + settings.ANALYZE_MAX_SECONDS,
+            max_entries=settings.ANALYZE_MAX_ENTRIES,
+        )
+    result = Analysis(
+        instance=instance,
+        path=qbt_path,
+        type=kind,
+        files=len(files),
+        folders=len(folders),
+        truncated=truncated,
+    )
+
+    sizes: dict[str, int] = {}
+    local = _local_view(instance, qbt_path, files) if include_size else None
+    if include_size:
+        if caps.with_metadata:
+            sizes, result.size_source = {e.path: e.size for e in files}, "qbittorrent"
+        else:
+            wanted = {e.path for e in files}
+            from_torrents = _sizes_from_torrents(client, qbt_path, wanted) if wanted else {}
+            if wanted and len(from_torrents) == len(wanted):
+                sizes, result.size_source = from_torrents, "torrent"
+            elif local is not None:
+                sizes, result.size_source = local[0], "local"
+            elif files:
+                result.size_unknown_reason = (
+                    f"qBittorrent {caps.app_version} does not give file sizes (5.2 does), it has "
+                    "no torrent of this content, and no path mapping shows it on this server."
+                )
+        if sizes or not files:
+            result.total_size = sum(sizes.values())
+    else:
+        result.size_unknown_reason = "Sizes were not asked for."
+
+    ordered = sorted(files, key=lambda e: -(sizes.get(e.path) or 0))
+    result.largest = [FileInfo(e.path, e.name, sizes.get(e.path)) for e in ordered[:LARGEST_SHOWN]]
+    result.file_sizes = [sizes[e.path] for e in files if e.path in sizes]
+    counts = Counter(kind_of(e.name) for e in files)
+    result.kinds = [
+        KindInfo(
+            kind=k,
+            files=n,
+            size=sum(sizes[e.path] for e in files if kind_of(e.name) == k) if sizes else None,
+        )
+        for k, n in counts.most_common()
+    ]
+    if local is not None:
+        result.hidden_known, result.hidden_files = True, local[1][:EXAMPLES_SHOWN]
+        if local[1]:
+            result.hidden_note = (
+                f"{len(local[1])} hidden files or folders will be left out: "
+                "qBittorrent skips names starting with a dot."
+            )
+    else:
+        result.hidden_note = (
+            "qBittorrent does not list hidden files; a path mapping to this "
+            "content would let the app show which ones it will leave out."
+        )
+    result.warnings = _warnings(result, files, folders, sizes)
+    result.elapsed_s = round(time.monotonic() - started, 3)
+    result.qbittorrent_requests = client.requests_made - requests_before
+    return result
+
+
+def _warnings(
+    result: Analysis, files: list[Entry], folders: list[str], sizes: dict[str, int]
+) -> list[Warning]:
+    warnings = []
+    if not files:
+        warnings.append(
+            Warning(
+                "empty",
+                "There are no files here qBittorrent can see: a torrent needs at least one.",
+            )
+        )
+    if len(files) > MANY_FILES:
+        warnings.append(
+            Warning(
+                "many_files",
+                f"{len(files):,} files: the .torrent will be "
+                f"large and some trackers limit the number of files.",
+            )
+        )
+    if len(sizes) >= 100:
+        small = sum(1 for size in sizes.values() if size < SMALL_FILE_BYTES)
+        if small > len(sizes) / 2 and statistics.median(sizes.values()) < SMALL_FILE_BYTES:
+            warnings.append(
+                Warning(
+                    "small_files",
+                    f"{small:,} of {len(sizes):,} files are under "
+                    "64 KiB: consider packing them into an archive.",
+                )
+            )
+    bad = []
+    for item_path in [e.path for e in files] + folders:
+        problem = name_problem(paths.basename(item_path))
+        if problem:
+            bad.append(f"{item_path} {problem}")
+    if bad:
+        shown = "; ".join(bad[:5]) + ("…" if len(bad) > 5 else "")
+        warnings.append(Warning("names", f"{len(bad)} names may be refused: {shown}"))
+    if result.truncated:
+        warnings.append(
+            Warning(
+                "truncated",
+                "The analysis stopped at its limit "
+                f"({settings.ANALYZE_MAX_ENTRIES:,} entries or "
+                f"{settings.ANALYZE_MAX_SECONDS} s): the figures are partial.",
+            )
+        )
+    if result.size_unknown_reason and files:
+        warnings.append(Warning("size_unknown", result.size_unknown_reason))
+    return warnings
+
+
+@dataclass(frozen=True)
+class Scan:
+    instance: Instance
+    path: str
+    usable: bool
+    type: str | None
+    reason: str | None
+    files: int  # at the top level
+    folders: int
+    size: int | None  # a single file's size, or a folder's top-level files when known
+
+
+def scan(*, user, path: str, instance_id: int | None = None) -> Scan:
+    """Whether `path` can be a torrent's source: exists, a file or a folder with files, allowed."""
+    instance, client, caps, qbt_path = _target(user=user, path=path, instance_id=instance_id)
+    try:
+        kind, entries = _examine(client, caps, qbt_path)
+    except ServiceError as error:
+        if error.code != "not_found":
+            raise
+        return Scan(instance, qbt_path, False, None, error.message, 0, 0, None)
+    files = [e for e in entries if e.type == "file"]
+    folders = [e for e in entries if e.type == "dir"]
+    known = [e.size for e in files if e.size is not None]
+    size = sum(known) if files and len(known) == len(files) else None
+    reason = None
+    if kind == "dir" and not files and not _holds_a_file(client, caps, folders):
+        reason = (
+            "This folder holds no files qBittorrent can see (hidden files are not listed): "
+            "a torrent needs at least one."
+        )
+    return Scan(instance, qbt_path, reason is None, kind, reason, len(files), len(folders), size)
+
+
+def _holds_a_file(client, caps, folders: list[Entry], budget: int = 200) -> bool:
+    """Looks through sub-folders (at most `budget` listings) for one file."""
+    pending = [f.path for f in folders]
+    while pending and budget > 0:
+        budget -= 1
+        entries = list_directory(client, pending.pop(), caps)
+        if any(e.type == "file" for e in entries):
+            return True
+        pending.extend(e.path for e in entries if e.type == "dir")
+    return bool(pending)  # out of budget: give the benefit of the doubt

@@ -1,0 +1,138 @@
+"""Local mode (deprecated): this server's own folders, mapped to qBittorrent's paths.
+
+Paths here are this server's (`host_path`); each instance's path mappings say which folders may
+be browsed and what qBittorrent calls them. A symlink never leads out of those folders.
+"""
+
+import logging
+import os
+from datetime import UTC, datetime
+
+from browser import paths
+from browser.analysis import Scan
+from browser.browse import Entry, Listing, confine, sort_entries
+from browser.instances import instance_get
+from browser.models import Instance, NavigationMode
+from config.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+DEPRECATION = (
+    "Local mode (this server's folders through path mappings) is deprecated: browsing through "
+    "qBittorrent shows exactly what qBittorrent sees, with no mappings to maintain. Switch in "
+    "your navigation preferences."
+)
+
+
+def local_roots(instance: Instance) -> list[str]:
+    roots = [paths.normalize(m.host_path) for m in instance.mappings]
+    if not roots:
+        raise ServiceError(
+            f"Local mode needs a path mapping on qBittorrent '{instance.name}' "
+            "(an administrator adds it in the admin).",
+            code="no_mapping",
+            status=409,
+        )
+    return roots
+
+
+def _confine_real(host_path: str, roots: list[str]) -> str:
+    """`host_path` normalised, refused (403) when it or a symlink on the way leaves the roots."""
+    path = confine(host_path, roots)
+    real = os.path.realpath(path)
+    real_roots = [os.path.realpath(root) for root in roots]
+    if not any(paths.is_within(real, root) for root in real_roots):
+        raise ServiceError(
+            f"{path} leads outside the folders you may browse (through a link).",
+            code="outside_roots",
+            field="path",
+            status=403,
+        )
+    return path
+
+
+def _entry(instance: Instance, item: os.DirEntry, real_roots: list[str]) -> Entry | None:
+    if item.is_symlink():
+        target = os.path.realpath(item.path)
+        if not any(paths.is_within(target, root) for root in real_roots):
+            return None
+    try:
+        info = item.stat()
+    except OSError:  # a dangling link, or a file removed meanwhile
+        return None
+    if item.is_dir():
+        kind, size = "dir", None
+    elif item.is_file():
+        kind, size = "file", info.st_size
+    else:
+        return None
+    return Entry(
+        name=item.name,
+        path=item.path,
+        type=kind,
+        size=size,
+        modified=datetime.fromtimestamp(info.st_mtime, tz=UTC),
+        qbt_path=paths.to_qbt(item.path, instance.mappings),
+    )
+
+
+def local_browse(
+    *, user, path: str | None, instance_id: int | None = None, show_hidden: bool = False
+) -> Listing:
+    """A folder on this server, inside the instance's mapped folders (deprecated mode)."""
+    instance = instance_get(user=user, instance_id=instance_id)
+    roots = local_roots(instance)
+    path = _confine_real(path or roots[0], roots)
+    if not os.path.isdir(path):
+        raise ServiceError(
+            f"Directory does not exist: {path}", code="not_found", field="path", status=404
+        )
+    real_roots = [os.path.realpath(root) for root in roots]
+    entries, left_out = [], 0
+    with os.scandir(path) as items:
+        for item in items:
+            if paths.is_hidden(item.name) and not show_hidden:
+                continue
+            entry = _entry(instance, item, real_roots)
+            if entry is None:
+                left_out += 1
+            else:
+                entries.append(entry)
+    notes = []
+    if left_out:
+        notes.append(f"{left_out} links leading outside the allowed folders are not shown.")
+    logger.warning("Local mode (deprecated) used by %s on %s", user, instance)
+    return Listing(
+        instance=instance,
+        mode=NavigationMode.LOCAL,
+        path=path,
+        parent=paths.parent_within(path, roots),
+        breadcrumbs=paths.breadcrumbs(path, roots),
+        entries=sort_entries(entries),
+        roots=roots,
+        sizes_known=True,
+        notes=notes,
+        deprecation=DEPRECATION,
+    )
+
+
+def local_scan(*, user, path: str, instance_id: int | None = None) -> Scan:
+    """Whether a folder or file on this server can be a torrent's source (deprecated mode)."""
+    instance = instance_get(user=user, instance_id=instance_id)
+    roots = local_roots(instance)
+    path = _confine_real(path, roots)
+    logger.warning("Local mode (deprecated) scan by %s on %s", user, instance)
+    if os.path.isfile(path):
+        return Scan(instance, path, True, "file", None, 1, 0, os.path.getsize(path))
+    if not os.path.isdir(path):
+        return Scan(instance, path, False, None, f"Nothing exists at {path}.", 0, 0, None)
+    with os.scandir(path) as items:
+        visible = [i for i in items if not paths.is_hidden(i.name)]
+    files = [i for i in visible if i.is_file()]
+    folders = [i for i in visible if i.is_dir()]
+    has_file = bool(files) or any(
+        any(not paths.is_hidden(name) for name in names) for _, _, names in os.walk(path)
+    )
+    reason = None if has_file else "This folder holds no files: a torrent needs at least one."
+    size = sum(i.stat().st_size for i in files) if files else None
+    return Scan(instance, path, has_file, "dir", reason, len(files), len(folders), size)

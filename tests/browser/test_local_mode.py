@@ -1,0 +1,150 @@
+"""Local mode (deprecated) and the unified endpoints that fall back to it."""
+
+import os
+
+import pytest
+
+from browser.local import DEPRECATION
+from tests.browser.conftest import write
+from tests.factories import InstanceFactory, instance_for
+
+
+def post(client, endpoint, **body):
+    return client.post(f"/api/{endpoint}", body, content_type="application/json")
+
+
+@pytest.fixture
+def host_tree(tmp_path):
+    """This server's folders: a mapped library, and a secret folder outside it."""
+    library = tmp_path / "mnt" / "user" / "data"
+    write(library, {"tv/Show/E01.mkv": b"x" * 100, "tv/.hidden": "h", "movies/M.mkv": "m"})
+    secret = tmp_path / "secret"
+    write(secret, {"passwords.txt": "hunter2"})
+    os.symlink(secret, library / "tv" / "escape")
+    os.symlink(library / "movies", library / "tv" / "movies-link")
+    return library, secret
+
+
+@pytest.fixture
+def local_instance(db, host_tree):
+    library, _ = host_tree
+    return InstanceFactory(
+        is_default=True,
+        url="http://127.0.0.1:9",
+        path_mappings=[{"host_path": str(library), "qbt_path": "/data"}],
+    )
+
+
+def test_local_browse_lists_this_servers_folder_with_qbittorrent_paths(
+    user_client, local_instance, host_tree
+):
+    library, _ = host_tree
+    response = post(user_client, "unified/browse", path=f"{library}/tv", mode="local")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["mode"] == "local"
+    assert body["deprecation"] == DEPRECATION
+    names = [e["name"] for e in body["entries"]]
+    assert names == ["movies-link", "Show"]  # no hidden file, no link leading outside
+    assert body["notes"] == ["1 links leading outside the allowed folders are not shown."]
+    show = body["entries"][1]
+    assert show["qbtPath"] == "/data/tv/Show"
+
+
+def test_hidden_files_show_on_request(user_client, local_instance, host_tree):
+    library, _ = host_tree
+    body = post(
+        user_client, "unified/browse", path=f"{library}/tv", mode="local", showHidden=True
+    ).json()
+    assert ".hidden" in [e["name"] for e in body["entries"]]
+
+
+@pytest.mark.parametrize("suffix", ["/tv/escape", "/tv/escape/", "/../../secret", "/tv/../.."])
+def test_nothing_outside_the_mapped_folders_can_be_reached(
+    user_client, local_instance, host_tree, suffix
+):
+    library, _ = host_tree
+    response = post(user_client, "unified/browse", path=f"{library}{suffix}", mode="local")
+    assert response.status_code == 403
+    assert "hunter2" not in response.content.decode()
+    scan = post(user_client, "unified/scan", path=f"{library}{suffix}", mode="local")
+    assert scan.status_code == 403
+
+
+def test_a_link_inside_the_mapped_folders_is_followed(user_client, local_instance, host_tree):
+    library, _ = host_tree
+    body = post(
+        user_client, "unified/browse", path=f"{library}/tv/movies-link", mode="local"
+    ).json()
+    assert [e["name"] for e in body["entries"]] == ["M.mkv"]
+
+
+def test_legacy_scan_checks_a_path_on_this_server(user_client, local_instance, host_tree):
+    library, _ = host_tree
+    body = post(user_client, "scan", path=f"{library}/tv/Show").json()
+    assert (body["usable"], body["type"], body["files"], body["size"]) == (True, "dir", 1, 100)
+    assert body["deprecation"] == DEPRECATION
+    missing = post(user_client, "scan", path=f"{library}/nope").json()
+    assert missing["usable"] is False
+
+
+def test_local_mode_without_a_mapping_says_what_to_do(user_client, db):
+    InstanceFactory(is_default=True)
+    response = post(user_client, "unified/browse", mode="local")
+    assert response.status_code == 409
+    assert "needs a path mapping" in response.json()["detail"]
+
+
+@pytest.mark.qbittorrent
+def test_a_too_old_qbittorrent_falls_back_to_local_mode_and_says_so(
+    user_client, db, qbittorrent_45
+):
+    write(qbittorrent_45.host_data_dir, {"Album/01.flac": "x"})
+    instance = instance_for(
+        qbittorrent_45,
+        path_mappings=[
+            {
+                "host_path": str(qbittorrent_45.host_data_dir),
+                "qbt_path": qbittorrent_45.qbt_data_dir,
+            }
+        ],
+    )
+    response = post(
+        user_client, "unified/browse", path=qbittorrent_45.qbt_data_dir, mode="qbittorrent"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["mode"] == "local"
+    assert body["fallbackReason"].startswith(f"qBittorrent '{instance.name}' v4.5.2")
+    assert "Showing this server's folders" in body["fallbackReason"]
+    assert body["path"] == str(qbittorrent_45.host_data_dir)
+    album = next(e for e in body["entries"] if e["name"] == "Album")
+    assert album["qbtPath"] == f"{qbittorrent_45.qbt_data_dir}/Album"
+    scan = post(user_client, "unified/scan", path=f"{qbittorrent_45.qbt_data_dir}/Album").json()
+    assert (scan["mode"], scan["usable"]) == ("local", True)
+
+
+def test_an_unreachable_qbittorrent_without_mappings_is_an_error(user_client, db):
+    InstanceFactory(is_default=True, url="http://127.0.0.1:9", allowed_roots=["/data"])
+    response = post(user_client, "unified/browse", path="/data", mode="qbittorrent")
+    assert response.status_code == 503
+
+
+def test_preferences_choose_the_mode_when_none_is_given(user_client, local_instance, host_tree):
+    assert user_client.get("/api/navigation/preferences").json() == {
+        "mode": "qbittorrent",
+        "showHidden": False,
+        "rememberLastPath": True,
+    }
+    updated = user_client.put(
+        "/api/navigation/preferences", {"mode": "local"}, content_type="application/json"
+    )
+    assert updated.json()["mode"] == "local"
+    body = post(user_client, "unified/browse").json()
+    assert body["mode"] == "local"
+    assert body["path"] == str(host_tree[0])
+    bad = user_client.put(
+        "/api/navigation/preferences", {"mode": "ftp"}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "mode"
