@@ -47,6 +47,7 @@ class BrowseOut(CamelSchema):
     instance: InstanceRef
     mode: NavigationMode
     path: str
+    qbt_path: str | None
     parent: str | None
     breadcrumbs: list[CrumbOut]
     entries: list[EntryOut]

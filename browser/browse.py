@@ -47,6 +47,13 @@ class Listing:
     fallback_reason: str | None = None
     deprecation: str | None = None
 
+    @property
+    def qbt_path(self) -> str | None:
+        """The folder as qBittorrent sees it (in local mode, through the path mappings)."""
+        if self.mode == NavigationMode.LOCAL:
+            return paths.to_qbt(self.path, self.instance.mappings)
+        return self.path
+
 
 def path_error(error: PathError) -> ServiceError:
     status = 403 if error.code == "outside_roots" else 400

@@ -2,6 +2,8 @@
 
 import time
 
+from django.db import transaction
+
 from browser import paths
 from browser.models import Instance
 from browser.qbittorrent import QbittorrentClient, client_for
@@ -45,3 +47,38 @@ def allowed_roots(instance: Instance, client: QbittorrentClient | None = None) -
     roots = [paths.top_directory(paths.normalize(client.default_save_path()))]
     _default_roots[instance.pk] = (time.monotonic(), instance.url, roots)
     return roots
+
+
+@transaction.atomic
+def instance_save(*, instance: Instance) -> Instance:
+    """Saves an instance; making it the default takes that role from any other."""
+    if instance.is_default:
+        Instance.objects.exclude(pk=instance.pk).filter(is_default=True).update(is_default=False)
+    instance.save()
+    return instance
+
+
+def instance_from_environment(*, name: str, url: str, username: str, password: str) -> Instance:
+    """Creates or updates the default instance from QBITTORRENT_URL/USERNAME/PASSWORD."""
+    instance = Instance.objects.filter(name=name).first() or Instance(name=name)
+    instance.url, instance.username, instance.enabled, instance.is_default = (
+        url,
+        username,
+        True,
+        True,
+    )
+    if password:
+        instance.password = password
+    return instance_save(instance=instance)
+
+
+def instance_health(instance: Instance) -> dict:
+    """An instance's reachability and capabilities, for /api/health and its status page."""
+    report = {"id": instance.pk, "name": instance.name, "enabled": instance.enabled}
+    if not instance.enabled:
+        return {**report, "status": "disabled"}
+    try:
+        caps = client_for(instance).capabilities()
+    except ServiceError as error:
+        return {**report, "status": "down", "error": error.message}
+    return {**report, "status": "ok", "capabilities": caps.as_dict()}

@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -11,13 +14,27 @@ class NavigationMode(models.TextChoices):
     QBITTORRENT = "qbittorrent", "qBittorrent's view"
 
 
+def validate_webui_url(value: str) -> None:
+    """An http(s) URL with a host; single-label hosts (Docker service names) are fine."""
+    parts = urlsplit(value)
+    try:
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ValidationError("Enter the WebUI address as http://host:port or https://host/path.")
+    if parts.query or parts.fragment:
+        raise ValidationError("The WebUI address takes no ?query or #fragment.")
+
+
 class Instance(models.Model):
     """A qBittorrent the app talks to through its WebAPI."""
 
     name = models.CharField(max_length=100, unique=True)
-    url = models.URLField(
+    url = models.CharField(
         "WebUI URL",
         max_length=500,
+        validators=[validate_webui_url],
         help_text="As this server reaches it, e.g. http://qbittorrent:8080 or https://host/qbt",
     )
     username = models.CharField(max_length=150, blank=True)
@@ -61,6 +78,11 @@ class Instance(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def validate_constraints(self, exclude=None):
+        # instance_save() hands the default role over from the previous default, so a form
+        # making this instance the default is not an error.
+        super().validate_constraints(exclude={*(exclude or ()), "is_default"})
 
     @property
     def mappings(self) -> list[PathMapping]:

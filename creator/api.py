@@ -24,12 +24,21 @@ class WorkerOut(CheckOut):
     last_seen: str | None
 
 
+class InstanceHealthOut(Schema):
+    id: int
+    name: str
+    enabled: bool
+    status: str
+    error: str | None = None
+    capabilities: dict | None = None
+
+
 class HealthOut(Schema):
     status: str
     database: DatabaseOut
     channel_layer: ChannelLayerOut
     worker: WorkerOut
-    instances: list[dict]
+    instances: list[InstanceHealthOut]
 
 
 @router.get("/health", response={200: HealthOut, 503: HealthOut})

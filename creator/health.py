@@ -1,4 +1,4 @@
-"""What /api/health reports: database, channel layer, background worker (later: instances)."""
+"""What /api/health reports: database, channel layer, background worker, qBittorrent instances."""
 
 import time
 import uuid
@@ -11,6 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from browser.instances import instance_health
+from browser.models import Instance
 from creator.tasks import worker_probe
 
 # A worker polls every second; a probe waiting longer than this means no worker is running.
@@ -92,7 +94,9 @@ def health_report() -> dict:
         "worker": _worker()
         if database["status"] == "ok"
         else {"status": "unknown", "last_seen": None},
-        "instances": [],
+        "instances": [instance_health(i) for i in Instance.objects.all()]
+        if database["status"] == "ok"
+        else [],
     }
     down = [
         name for name in ("database", "channel_layer", "worker") if checks[name]["status"] == "down"

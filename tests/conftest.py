@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: users, and the real services the tests drive."""
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,15 @@ def qbittorrent_pool(tmp_path_factory):
 def qbittorrent(request, qbittorrent_pool):
     """A real qBittorrent with the torrent creator: each test using it runs on 5.1 and on 5.3."""
     return qbittorrent_pool.get(request.param)
+
+
+@pytest.fixture
+def content(qbittorrent):
+    """A fresh folder in the qBittorrent's data directory: (host Path, qBittorrent path)."""
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    host = qbittorrent.host_data_dir / name
+    host.mkdir()
+    return host, f"{qbittorrent.qbt_data_dir}/{name}"
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import libtorrent as lt
 import pytest
 
-from tests.browser.conftest import write
 from tests.factories import instance_for
+from tests.harness.content import write
 
 pytestmark = pytest.mark.qbittorrent
 

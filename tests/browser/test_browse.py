@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import write
+from tests.harness.content import write
 
 pytestmark = pytest.mark.qbittorrent
 

@@ -5,8 +5,8 @@ import os
 import pytest
 
 from browser.local import DEPRECATION
-from tests.browser.conftest import write
 from tests.factories import InstanceFactory, instance_for
+from tests.harness.content import write
 
 
 def post(client, endpoint, **body):

@@ -1,0 +1,31 @@
+from django import template
+
+register = template.Library()
+
+_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+
+
+@register.filter(name="bytes")
+def bytes_(value) -> str:
+    """1536 -> '1.5 KiB' (binary units, as qBittorrent and trackers use); None -> '—'."""
+    if value is None or value == "":
+        return "—"
+    size = float(value)
+    for unit in _UNITS:
+        if abs(size) < 1024 or unit == _UNITS[-1]:
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} PiB"
+
+
+@register.simple_tag
+def picker_url(path: str, instance_id: int, refresh: bool = False) -> str:
+    """The picker partial's URL for a folder of an instance."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = {"path": path, "instance": instance_id}
+    if refresh:
+        query["refresh"] = "1"
+    return f"{reverse('picker')}?{urlencode(query)}"

@@ -1,0 +1,106 @@
+"""The browse page, the path picker partial (embedded by the creator form), instance status."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from browser.analysis import analyze
+from browser.browse import default_paths
+from browser.instances import instance_health
+from browser.models import Instance, LoginState, NavigationMode
+from browser.preferences import preference_get
+from browser.qbittorrent import login_retry_allow
+from browser.unified import unified_browse
+from config.errors import ServiceError
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def picker_context(request, *, path: str | None, instance_id: int | None, refresh=False) -> dict:
+    """What _picker.html shows; an error from qBittorrent becomes a message in it."""
+    preference = preference_get(user=request.user)
+    context = {
+        "instances": Instance.objects.filter(enabled=True),
+        "requested_path": path or "",
+        "show_hidden": preference.show_hidden,
+    }
+    try:
+        listing = unified_browse(
+            user=request.user,
+            path=path,
+            instance_id=instance_id,
+            show_hidden=preference.show_hidden,
+            refresh=refresh,
+        )
+    except ServiceError as error:
+        context["error"] = error.message
+        return context
+    context["listing"] = listing
+    if listing.mode == NavigationMode.QBITTORRENT:
+        try:
+            context["quick_paths"] = [
+                q
+                for q in default_paths(user=request.user, instance_id=listing.instance.pk)[1]
+                if q.allowed and q.exists
+            ]
+        except ServiceError:
+            context["quick_paths"] = []
+    return context
+
+
+def browse_page(request):
+    context = picker_context(
+        request, path=request.GET.get("path"), instance_id=_int(request.GET.get("instance"))
+    )
+    return render(request, "browser/browse.html", context)
+
+
+def picker(request):
+    """The path picker alone, for HTMX swaps."""
+    context = picker_context(
+        request,
+        path=request.GET.get("path"),
+        instance_id=_int(request.GET.get("instance")),
+        refresh=request.GET.get("refresh") == "1",
+    )
+    return render(request, "browser/_picker.html", context)
+
+
+def analysis(request):
+    """What a chosen path holds, as the _analysis.html partial."""
+    context = {"path": request.GET.get("path", "")}
+    try:
+        context["analysis"] = analyze(
+            user=request.user, path=context["path"], instance_id=_int(request.GET.get("instance"))
+        )
+    except ServiceError as error:
+        context["error"] = error.message
+    return render(request, "browser/_analysis.html", context)
+
+
+def instance_status(request, pk: int):
+    instance = get_object_or_404(Instance, pk=pk)
+    return render(
+        request,
+        "browser/instance_status.html",
+        {
+            "instance": instance,
+            "health": instance_health(instance),
+            "login": LoginState.objects.filter(instance=instance).first(),
+        },
+    )
+
+
+@staff_member_required
+@require_POST
+def instance_login_retry(request, pk: int):
+    instance = get_object_or_404(Instance, pk=pk)
+    login_retry_allow(instance=instance)
+    messages.success(request, "The next request will try to log in again.")
+    return redirect("instance-status", pk=pk)
