@@ -1,5 +1,7 @@
 from datetime import datetime
 
+import orjson
+from django.http import HttpResponse
 from ninja import Router
 
 from browser.analysis import Analysis, Scan, analyze, scan
@@ -145,8 +147,38 @@ class PreferencesIO(CamelSchema):
     remember_last_path: bool | None = None
 
 
-def listing_out(listing: Listing) -> BrowseOut:
-    return BrowseOut.model_validate(listing, from_attributes=True)
+def listing_response(listing: Listing) -> HttpResponse:
+    """A listing as BrowseOut's JSON, written directly.
+
+    Validating 10,000 entries through pydantic took longer than qBittorrent's own answer
+    (bench/browse.py); the tests check these answers against BrowseOut.
+    """
+    body = {
+        "instance": {"id": listing.instance.pk, "name": listing.instance.name},
+        "mode": listing.mode,
+        "path": listing.path,
+        "qbtPath": listing.qbt_path,
+        "parent": listing.parent,
+        "breadcrumbs": [{"name": c.name, "path": c.path} for c in listing.breadcrumbs],
+        "entries": [
+            {
+                "name": e.name,
+                "path": e.path,
+                "type": e.type,
+                "size": e.size,
+                "modified": e.modified,
+                "qbtPath": e.qbt_path,
+            }
+            for e in listing.entries
+        ],
+        "roots": listing.roots,
+        "sizesKnown": listing.sizes_known,
+        "cached": listing.cached,
+        "notes": listing.notes,
+        "fallbackReason": listing.fallback_reason,
+        "deprecation": listing.deprecation,
+    }
+    return HttpResponse(orjson.dumps(body), content_type="application/json")
 
 
 def scan_out(result: Scan, mode: str, fallback_reason: str | None = None) -> ScanOut:
@@ -168,7 +200,7 @@ def scan_out(result: Scan, mode: str, fallback_reason: str | None = None) -> Sca
 @router.post("/qbittorrent/browse", response=BrowseOut, by_alias=True)
 def qbittorrent_browse(request, payload: BrowseIn):
     """A folder's content as qBittorrent sees it: folders first, natural order."""
-    return listing_out(
+    return listing_response(
         browse(
             user=request.user,
             path=payload.path,
@@ -214,7 +246,7 @@ def qbittorrent_default_paths(request, instance: int | None = None):
 @router.post("/unified/browse", response=BrowseOut, by_alias=True)
 def unified_browse_endpoint(request, payload: UnifiedBrowseIn):
     """Browse in either mode; qBittorrent mode falls back to local when it must, and says so."""
-    return listing_out(
+    return listing_response(
         unified_browse(
             user=request.user,
             path=payload.path,

@@ -1,12 +1,16 @@
-"""Browsing folders as qBittorrent sees them, through app/getDirectoryContent."""
+"""Browsing folders as qBittorrent sees them, through app/getDirectoryContent.
 
-import hashlib
+A listing can hold tens of thousands of entries: this module is on the hot path of the picker,
+and bench/browse.py measures it against qBittorrent's own answer time.
+"""
+
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 
 from browser import paths
 from browser.capabilities import Capabilities
@@ -22,7 +26,7 @@ logger = logging.getLogger(__name__)
 HIDDEN_NOTE = "qBittorrent never lists hidden files (names starting with a dot)."
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     name: str
     path: str
@@ -69,11 +73,11 @@ def confine(raw: str, roots: list[str]) -> str:
 
 def sort_entries(entries: list[Entry]) -> list[Entry]:
     """Folders first, then files, each in natural order."""
-    return sorted(entries, key=lambda e: (e.type != "dir", paths.natural_key(e.name)))
-
-
-def _epoch(value) -> datetime | None:
-    return datetime.fromtimestamp(value, tz=UTC) if isinstance(value, int | float) else None
+    folders = [e for e in entries if e.type == "dir"]
+    files = [e for e in entries if e.type != "dir"]
+    folders.sort(key=lambda e: paths.natural_key(e.name))
+    files.sort(key=lambda e: paths.natural_key(e.name))
+    return folders + files
 
 
 def list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
@@ -89,47 +93,83 @@ def list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities)
 
 
 def _list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
+    prefix = paths.join(qbt_path, "")
     if caps.with_metadata:
         entries = []
         for item in client.directory(qbt_path, with_metadata=True):
             kind = item.get("type")
             if kind not in ("dir", "file"):  # qBittorrent gives no type for sockets and the like
                 continue
+            modified = item.get("last_modification_date")
             entries.append(
                 Entry(
-                    name=item["name"],
-                    path=paths.join(qbt_path, item["name"]),
-                    type=kind,
-                    size=item.get("size") if kind == "file" else None,
-                    modified=_epoch(item.get("last_modification_date")),
+                    item["name"],
+                    prefix + item["name"],
+                    kind,
+                    item.get("size") if kind == "file" else None,
+                    datetime.fromtimestamp(modified, tz=UTC) if modified is not None else None,
                 )
             )
         return entries
     # Up to WebAPI 2.11.7 the answer is bare paths: ask for folders and files separately.
-    entries = [
-        Entry(name=paths.basename(p), path=paths.normalize(p), type="dir")
-        for p in client.directory(qbt_path, mode="dirs")
-    ]
-    entries += [
-        Entry(name=paths.basename(p), path=paths.normalize(p), type="file")
-        for p in client.directory(qbt_path, mode="files")
-    ]
+    entries = []
+    for mode in ("dirs", "files"):
+        kind = "dir" if mode == "dirs" else "file"
+        for full_path in client.directory(qbt_path, mode=mode):
+            # Paths under the asked folder are cut, not re-normalised: the common case is fast.
+            if full_path.startswith(prefix) and "/" not in full_path[len(prefix) :]:
+                entries.append(Entry(full_path[len(prefix) :], full_path, kind))
+            else:
+                entries.append(Entry(paths.basename(full_path), paths.normalize(full_path), kind))
     return entries
+
+
+class ListingCache:
+    """Sorted listings per (instance, folder) for a few seconds, in this process.
+
+    Not Django's cache: its local-memory backend pickles every value, which costs more than
+    asking qBittorrent again for a large folder. Entries are never modified once listed.
+    """
+
+    MAX_FOLDERS = 256
+
+    def __init__(self):
+        self._items: dict[tuple, tuple[float, list[Entry]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> list[Entry] | None:
+        item = self._items.get(key)
+        if item is None or time.monotonic() - item[0] > settings.BROWSE_CACHE_S:
+            return None
+        return item[1]
+
+    def put(self, key: tuple, entries: list[Entry]) -> None:
+        with self._lock:
+            if len(self._items) >= self.MAX_FOLDERS:
+                oldest = min(self._items, key=lambda k: self._items[k][0])
+                del self._items[oldest]
+            self._items[key] = (time.monotonic(), entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+listing_cache = ListingCache()
 
 
 def cached_listing(
     client: QbittorrentClient, qbt_path: str, caps: Capabilities, *, refresh: bool
 ) -> tuple[list[Entry], bool]:
-    """A folder's listing from the short-lived per-instance cache, or fresh from qBittorrent."""
-    digest = hashlib.sha256(f"{client.instance.url}\n{qbt_path}".encode()).hexdigest()
-    key = f"browse:{client.instance.pk}:{caps.with_metadata}:{digest}"
+    """A folder's sorted listing from the short-lived cache, or fresh from qBittorrent."""
+    key = (client.instance.pk, client.instance.url, caps.with_metadata, qbt_path)
     if not refresh and settings.BROWSE_CACHE_S:
-        entries = cache.get(key)
+        entries = listing_cache.get(key)
         if entries is not None:
             return entries, True
-    entries = list_directory(client, qbt_path, caps)
+    entries = sort_entries(list_directory(client, qbt_path, caps))
     if settings.BROWSE_CACHE_S:
-        cache.set(key, entries, timeout=settings.BROWSE_CACHE_S)
+        listing_cache.put(key, entries)
     return entries, False
 
 
@@ -170,7 +210,7 @@ def browse(
         path=path,
         parent=paths.parent_within(path, roots),
         breadcrumbs=paths.breadcrumbs(path, roots),
-        entries=sort_entries(entries),
+        entries=entries,
         roots=roots,
         sizes_known=caps.with_metadata,
         cached=cached,

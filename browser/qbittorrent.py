@@ -73,12 +73,8 @@ class _Transport(qbittorrentapi.Client):
         version_removed="",
         **kwargs,
     ):
-        if not self._is_endpoint_supported_for_version(
-            endpoint=f"{api_namespace}/{api_method}",
-            version_introduced=version_introduced,
-            version_removed=version_removed,
-        ):
-            return None
+        # No version check: qbittorrent-api's asks app/webapiVersion before every request.
+        # Callers check the instance's Capabilities instead.
         self.requests_made += 1
         try:
             return self._request(
@@ -110,7 +106,7 @@ class QbittorrentClient:
             FORCE_SCHEME_FROM_HOST=True,
             REQUESTS_ARGS={"timeout": (min(5.0, timeout), timeout)},
             HTTPADAPTER_ARGS={"max_retries": 0},
-            RAISE_NOTIMPLEMENTEDERROR_FOR_UNIMPLEMENTED_API_ENDPOINTS=True,
+            SIMPLE_RESPONSES=True,  # plain JSON: its per-item wrappers are slow on large folders
             DISABLE_LOGGING_DEBUG_OUTPUT=True,
         )
 
@@ -136,12 +132,6 @@ class QbittorrentClient:
             message = conflict or f"refused the request: {_text(exc)}"
             raise qbittorrent_error(
                 instance, message, code="qbittorrent_conflict", status=409
-            ) from exc
-        except NotImplementedError as exc:
-            raise qbittorrent_error(
-                instance,
-                "is too old for this: it needs qBittorrent 5.0 or later.",
-                code="qbittorrent_too_old",
             ) from exc
         except qbittorrentapi.Unauthorized401Error as exc:
             raise qbittorrent_error(
@@ -220,25 +210,19 @@ class QbittorrentClient:
         return str(self.call(lambda api: api.app_default_save_path()))
 
     def preferences(self) -> dict:
-        return dict(self.call(lambda api: api.app_preferences()))
+        return self.call(lambda api: api.app_preferences())
 
     def categories(self) -> dict[str, dict]:
-        return {
-            name: dict(value)
-            for name, value in self.call(lambda api: api.torrents_categories()).items()
-        }
+        return self.call(lambda api: api.torrents_categories())
 
     def torrents(self) -> list[dict]:
-        return [dict(t) for t in self.call(lambda api: api.torrents_info())]
+        return self.call(lambda api: api.torrents_info())
 
     def torrent_files(self, info_hash: str) -> list[dict]:
-        return [
-            dict(f)
-            for f in self.call(
-                lambda api: api.torrents_files(torrent_hash=info_hash),
-                not_found=f"No torrent {info_hash}",
-            )
-        ]
+        return self.call(
+            lambda api: api.torrents_files(torrent_hash=info_hash),
+            not_found=f"No torrent {info_hash}",
+        )
 
     # --- the login gate ---------------------------------------------------------------------
 

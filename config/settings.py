@@ -249,8 +249,6 @@ LOGGING = {
 ADMIN_USERNAME = env_str("TORRENTSMITH_ADMIN_USERNAME", "admin") or "admin"
 ADMIN_PASSWORD = os.environ.get("TORRENTSMITH_ADMIN_PASSWORD", "")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
 # Browsing and analysis through qBittorrent.
 BROWSE_CACHE_S = env_int("TORRENTSMITH_BROWSE_CACHE_S", 10, minimum=0, maximum=3600)
 ANALYZE_MAX_ENTRIES = env_int(

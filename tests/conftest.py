@@ -25,13 +25,13 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_listing_cache():
     """Listings are cached per instance id; ids repeat between tests, so start each empty."""
-    from django.core.cache import cache
+    from browser.browse import listing_cache
 
-    cache.clear()
+    listing_cache.clear()
     yield
-    cache.clear()
+    listing_cache.clear()
 
 
 @pytest.fixture

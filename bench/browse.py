@@ -1,0 +1,180 @@
+"""Browse and analyze speed, measured against qBittorrent itself in the same run.
+
+For each qBittorrent version: p50/p95 of POST /api/qbittorrent/browse (through daphne, cache
+bypassed) on a 10,000-entry folder, against the same getDirectoryContent request(s) sent to
+qBittorrent directly (5.3: one withMetadata call; 5.1: mode=dirs and mode=files, which is what
+telling folders from files takes there). Goal: at most 1.3x. Then the time and the number of
+qBittorrent requests to analyze a 50,000-file tree.
+
+    .venv/bin/python bench/browse.py [--versions 5.1 5.3] [--repeat 40]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+os.environ["TORRENTSMITH_DATA_DIR"] = tempfile.mkdtemp(prefix="torrentsmith-bench-")
+os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("REDIS_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+import requests  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from browser.models import Instance  # noqa: E402
+from tests.factories import UserFactory  # noqa: E402
+from tests.harness import qbittorrent as qbt  # noqa: E402
+from tests.harness.processes import start_daphne  # noqa: E402
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def direct_listing(session: requests.Session, url: str, folder: str, with_metadata: bool):
+    if with_metadata:
+        response = session.post(
+            f"{url}/api/v2/app/getDirectoryContent",
+            data={"dirPath": folder, "withMetadata": "true"},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return len(response.json())
+    count = 0
+    for mode in ("dirs", "files"):
+        response = session.post(
+            f"{url}/api/v2/app/getDirectoryContent",
+            data={"dirPath": folder, "mode": mode},
+            timeout=60,
+        )
+        response.raise_for_status()
+        count += len(response.json())
+    return count
+
+
+def bench_version(version: str, repeat: int, workdir: Path) -> None:
+    instance = qbt.start(version, workdir=workdir)
+    try:
+        flat = instance.host_data_dir / "flat"
+        flat.mkdir()
+        for n in range(10_000):
+            (flat / f"entry {n:05d}.bin").touch()
+        tree = instance.host_data_dir / "tree"
+        for d in range(500):
+            folder = tree / f"d{d // 50}" / f"sub{d}"
+            folder.mkdir(parents=True)
+            for f in range(100):
+                (folder / f"f{f}.dat").write_bytes(b"x" * (f + 1))
+        Instance.objects.all().delete()
+        Instance.objects.create(
+            name=f"bench {version}",
+            url=instance.url,
+            username=instance.username,
+            password=instance.password,
+            allowed_roots=[instance.qbt_data_dir],
+            is_default=True,
+            timeout_s=60,
+        )
+        client = Client()
+        client.force_login(UserFactory())
+        server = start_daphne(workdir)
+        try:
+            app = requests.Session()
+            app.cookies.set("sessionid", client.cookies["sessionid"].value)
+            app.get(f"{server.url}/", timeout=30)  # sets the CSRF cookie, as for a browser
+            app.headers["X-CSRFToken"] = app.cookies["csrftoken"]
+            direct = requests.Session()
+            direct.post(
+                f"{instance.url}/api/v2/auth/login",
+                data={"username": instance.username, "password": instance.password},
+                timeout=10,
+            ).raise_for_status()
+            folder = f"{instance.qbt_data_dir}/flat"
+            with_metadata = version != "5.1"
+            ours, theirs = [], []
+            for n in range(repeat + 3):
+                started = time.perf_counter()
+                response = app.post(
+                    f"{server.url}/api/qbittorrent/browse",
+                    timeout=60,
+                    json={"path": folder, "refresh": True},
+                )
+                elapsed_ours = time.perf_counter() - started
+                assert response.status_code == 200, response.text
+                assert len(response.json()["entries"]) == 10_000
+                started = time.perf_counter()
+                assert direct_listing(direct, instance.url, folder, with_metadata) == 10_000
+                elapsed_theirs = time.perf_counter() - started
+                if n >= 3:  # the first requests warm both sides up
+                    ours.append(elapsed_ours)
+                    theirs.append(elapsed_theirs)
+            p50, p95 = statistics.median(ours), percentile(ours, 0.95)
+            a50, a95 = statistics.median(theirs), percentile(theirs, 0.95)
+            calls = "1 withMetadata call" if with_metadata else "mode=dirs + mode=files"
+            print(
+                f"qBittorrent {version}: browse 10,000 entries  p50 {p50 * 1000:7.1f} ms  "
+                f"p95 {p95 * 1000:7.1f} ms"
+            )
+            print(
+                f"qBittorrent {version}: direct ({calls})  p50 {a50 * 1000:7.1f} ms  "
+                f"p95 {a95 * 1000:7.1f} ms"
+            )
+            print(
+                f"qBittorrent {version}: ratio ours/direct  p50 {p50 / a50:.2f}x  "
+                f"p95 {p95 / a95:.2f}x  (goal <= 1.3x)"
+            )
+
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                response = app.post(
+                    f"{server.url}/api/qbittorrent/analyze",
+                    timeout=600,
+                    json={"path": f"{instance.qbt_data_dir}/tree"},
+                )
+                assert response.status_code == 200, response.text
+                runs.append((time.perf_counter() - started, response.json()))
+            seconds, body = sorted(runs, key=lambda r: r[0])[1]
+            print(
+                f"qBittorrent {version}: analyze {body['files']:,} files in "
+                f"{body['folders']:,} folders: {seconds:.2f} s, "
+                f"{body['qbittorrentRequests']} qBittorrent requests, "
+                f"size {body['totalSize']} from {body['sizeSource']}, "
+                f"truncated={body['truncated']}"
+            )
+        finally:
+            server.stop()
+    finally:
+        instance.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--versions", nargs="+", default=["5.1", "5.3"])
+    parser.add_argument("--repeat", type=int, default=40)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    workdir = Path(tempfile.mkdtemp(prefix="torrentsmith-bench-work-"))
+    try:
+        for version in args.versions:
+            bench_version(version, args.repeat, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(os.environ["TORRENTSMITH_DATA_DIR"], ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
