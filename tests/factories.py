@@ -24,3 +24,27 @@ class StaffFactory(UserFactory):
     is_staff = True
     is_superuser = True
     username = factory.Sequence(lambda n: f"staff{n}")
+
+
+class PresetFactory(factory.django.DjangoModelFactory):
+    """A global private preset with a {passkey} tracker; pass owner=user for a personal one."""
+
+    class Meta:
+        model = "presets.TrackerPreset"
+
+    name = factory.Sequence(lambda n: f"Tracker {n}")
+    trackers = factory.Sequence(
+        lambda n: [[f"https://tracker{n}.example.org/{{passkey}}/announce"]]
+    )
+    private = True
+    owner = None
+
+
+class PresetSecretFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "presets.PresetSecret"
+
+    user = factory.SubFactory(UserFactory)
+    preset = factory.SubFactory(PresetFactory)
+    name = "passkey"
+    value = factory.Sequence(lambda n: f"{n:032x}")
