@@ -12,6 +12,7 @@ from ninja.security import django_auth
 
 from config.errors import ServiceError
 from creator.api import router as creator_router
+from presets.api import router as presets_router
 
 api = NinjaAPI(
     title="Torrentsmith API",
@@ -21,6 +22,7 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 api.add_router("", creator_router)
+api.add_router("", presets_router)
 
 
 def _error(request, status: int, detail: str, code: str, errors: list | None = None):
