@@ -173,22 +173,25 @@ def _apply(preset: TrackerPreset, fields: Mapping[str, Any]) -> None:
 
 
 def _normalised(name: str, value: Any) -> Any:
-    """Tiers may come as text; surrounding spaces and empty entries are dropped, as the
-    validator's warnings promise."""
-    if name == "trackers":
-        if isinstance(value, str):
-            return parse_tiers(value)
-        if isinstance(value, list) and all(isinstance(tier, list) for tier in value):
-            tiers = [[u.strip() if isinstance(u, str) else u for u in tier] for tier in value]
-            return [[u for u in tier if u != ""] for tier in tiers if any(u != "" for u in tier)]
+    """Lists may come as text; spaces around entries and empty entries (and tiers) are dropped,
+    as the validator's warnings promise. Anything of the wrong type is left to the model."""
+    if name == "trackers" and isinstance(value, str):
+        return parse_tiers(value)
+    if name == "trackers" and isinstance(value, list) and all(isinstance(t, list) for t in value):
+        return [tier for tier in map(_tidy, value) if tier]
     if name in ("web_seeds", "tags", "exclude_patterns"):
         if isinstance(value, str):
             return parse_lines(value)
         if isinstance(value, list):
-            return [v.strip() if isinstance(v, str) else v for v in value if v != ""]
-    if isinstance(value, str) and name in ("name", "source", "category"):
+            return _tidy(value)
+    if name in ("name", "source", "category") and isinstance(value, str):
         return value.strip()
     return value
+
+
+def _tidy(values: list) -> list:
+    stripped = [v.strip() if isinstance(v, str) else v for v in values]
+    return [v for v in stripped if v != ""]
 
 
 def _save(preset: TrackerPreset) -> TrackerPreset:

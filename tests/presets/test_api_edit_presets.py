@@ -213,3 +213,9 @@ def test_changing_a_missing_preset_is_not_found(staff_client, db):
     response = staff_client.patch("/api/presets/999999", {}, content_type="application/json")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_blank_list_entries_are_dropped(user_client):
+    body = {"name": "Lists", "webSeeds": ["  ", " https://s.example.org/f "], "tags": ["a", " "]}
+    answer = post(user_client, "/api/presets", body).json()
+    assert (answer["webSeeds"], answer["tags"]) == (["https://s.example.org/f"], ["a"])

@@ -53,7 +53,7 @@ def test_a_builtin_preset_passes_the_checks_an_admins_edit_must_pass(builtin_pre
 @pytest.mark.parametrize(
     ("name", "total", "expected"),
     [
-        ("PTP", 500 * GiB, 16 * MiB),  # 64 MiB would be in the target range: above the max
+        ("PTP", 500 * GiB, 16 * MiB),  # 128 MiB would give 4,000 pieces: above the max
         ("MTV", 100 * GiB, 8 * MiB),
         ("GGn", 2 * TiB, 64 * MiB),  # 32 MiB would make a .torrent above 1 MB
         ("BHD", 30 * GiB, 8 * MiB),
