@@ -188,7 +188,7 @@ class TrackerPresetAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Users' secrets", {"fields": ("secrets_saved", "created_at", "updated_at")}),
+        ("Secrets and history", {"fields": ("secrets_saved", "created_at", "updated_at")}),
     )
 
     def get_queryset(self, request):
