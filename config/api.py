@@ -13,6 +13,7 @@ from ninja.security import django_auth
 from browser.api import router as browser_router
 from config.errors import ServiceError
 from creator.api import router as creator_router
+from presets.api import router as presets_router
 
 api = NinjaAPI(
     title="Torrentsmith API",
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("", browser_router)
 api.add_router("", creator_router)
+api.add_router("", presets_router)
 
 
 def _error(request, status: int, detail: str, code: str, errors: list | None = None):

@@ -1,13 +1,14 @@
 """Base for API bodies: Python names in code, camelCase on the wire (the first design's shape).
 
-Endpoints that return a CamelSchema pass `by_alias=True` to the route decorator. It is a plain
-pydantic model, not ninja's Schema: ninja's attribute access goes through Django's template
-variable resolution, which made a 10,000-entry listing take half a second to serialise.
+Endpoints that return a CamelSchema pass `by_alias=True` to the route decorator. Answers with
+thousands of items (directory listings) are written as JSON directly: ninja's attribute access
+goes through Django's template variable resolution, too slow for them (bench/browse.py).
 """
 
-from pydantic import BaseModel, ConfigDict
+from ninja import Schema
+from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
 
-class CamelSchema(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+class CamelSchema(Schema):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)

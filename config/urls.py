@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", api.urls),
+    path("presets/", include("presets.urls")),
     path("", include("browser.urls")),
     path("", include("creator.urls")),
 ]

@@ -50,3 +50,27 @@ def instance_for(qbittorrent, **overrides):
     )
     values.update(overrides)
     return InstanceFactory(**values)
+
+
+class PresetFactory(factory.django.DjangoModelFactory):
+    """A global private preset with a {passkey} tracker; pass owner=user for a personal one."""
+
+    class Meta:
+        model = "presets.TrackerPreset"
+
+    name = factory.Sequence(lambda n: f"Tracker {n}")
+    trackers = factory.Sequence(
+        lambda n: [[f"https://tracker{n}.example.org/{{passkey}}/announce"]]
+    )
+    private = True
+    owner = None
+
+
+class PresetSecretFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "presets.PresetSecret"
+
+    user = factory.SubFactory(UserFactory)
+    preset = factory.SubFactory(PresetFactory)
+    name = "passkey"
+    value = factory.Sequence(lambda n: f"{n:032x}")
