@@ -1,0 +1,38 @@
+"""The piece size for a path on a qBittorrent host: the browser app's analysis feeds the planner."""
+
+from dataclasses import dataclass
+
+from browser.analysis import Analysis, analyze
+from presets.planner import PiecePlan
+from presets.services import preset_get, preset_plan_pieces
+
+
+@dataclass(frozen=True)
+class PathPlan:
+    analysis: Analysis
+    plan: PiecePlan
+
+
+def path_plan_pieces(
+    *,
+    user,
+    path: str,
+    instance_id: int | None = None,
+    target_pieces: int | None = None,
+    format: str | None = None,
+    preset_id: int | None = None,
+) -> PathPlan:
+    """Analyze `path` as qBittorrent sees it, then plan its piece size (under a preset's rules)."""
+    preset = preset_get(viewer=user, preset_id=preset_id) if preset_id is not None else None
+    analysis = analyze(user=user, path=path, instance_id=instance_id)
+    sizes_complete = analysis.total_size is not None and not analysis.truncated
+    plan = preset_plan_pieces(
+        viewer=user,
+        total_size=analysis.total_size if sizes_complete else None,
+        file_sizes=analysis.file_sizes if sizes_complete else None,
+        file_count=analysis.files,
+        format=format,
+        target_pieces=target_pieces,
+        preset=preset,
+    )
+    return PathPlan(analysis=analysis, plan=plan)
