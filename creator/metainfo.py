@@ -1,0 +1,256 @@
+"""Reading and adjusting .torrent files (BEP 3, BEP 52). Pure: no Django.
+
+The info dictionary is kept as the exact bytes it was read from, so that changes outside it
+(creation date, created by) never move the info hash, and the hash is computed over what the
+file really holds.
+"""
+
+import hashlib
+import os
+from dataclasses import dataclass
+from urllib.parse import quote
+
+
+class MetainfoError(ValueError):
+    """Bytes that are not a readable .torrent."""
+
+
+# --- bencode -------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, at: int, spans: dict | None):
+    kind = data[at : at + 1]
+    if kind == b"i":
+        end = data.index(b"e", at)
+        return int(data[at + 1 : end]), end + 1
+    if kind == b"l":
+        at += 1
+        items = []
+        while data[at : at + 1] != b"e":
+            item, at = _decode(data, at, None)
+            items.append(item)
+        return items, at + 1
+    if kind == b"d":
+        at += 1
+        result = {}
+        while data[at : at + 1] != b"e":
+            key, at = _decode(data, at, None)
+            if not isinstance(key, bytes):
+                raise MetainfoError("a dictionary key is not a string")
+            start = at
+            result[key], at = _decode(data, at, None)
+            if spans is not None:
+                spans[key] = (start, at)
+        return result, at + 1
+    if kind.isdigit():
+        colon = data.index(b":", at)
+        length = int(data[at:colon])
+        start = colon + 1
+        if start + length > len(data):
+            raise MetainfoError("a string runs past the end")
+        return data[start : start + length], start + length
+    raise MetainfoError(f"unexpected byte {kind!r} at {at}")
+
+
+def bdecode(data: bytes):
+    """The value bencoded in `data`; MetainfoError when it is not exactly one value."""
+    try:
+        value, end = _decode(data, 0, None)
+    except (ValueError, IndexError, RecursionError) as exc:
+        raise MetainfoError(f"not bencoded data ({exc})") from None
+    if end != len(data):
+        raise MetainfoError("trailing bytes after the bencoded value")
+    return value
+
+
+def bencode(value) -> bytes:
+    if isinstance(value, bool):
+        raise TypeError("booleans have no bencoding")
+    if isinstance(value, int):
+        return b"i%de" % value
+    if isinstance(value, str):
+        value = value.encode()
+    if isinstance(value, bytes):
+        return b"%d:%s" % (len(value), value)
+    if isinstance(value, list | tuple):
+        return b"l" + b"".join(bencode(v) for v in value) + b"e"
+    if isinstance(value, dict):
+        items = sorted((k.encode() if isinstance(k, str) else k, v) for k, v in value.items())
+        return b"d" + b"".join(bencode(k) + bencode(v) for k, v in items) + b"e"
+    raise TypeError(f"cannot bencode {type(value).__name__}")
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TorrentFile:
+    path: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Metainfo:
+    name: str
+    info_hash_v1: str | None  # hex; None for a pure v2 torrent
+    info_hash_v2: str | None  # hex (full SHA-256); None for a v1 torrent
+    total_size: int
+    files: tuple[TorrentFile, ...]
+    piece_size: int
+    piece_count: int
+    private: bool
+    source: str
+    comment: str
+    created_by: str
+    creation_date: int | None
+    trackers: tuple[tuple[str, ...], ...]  # tiers
+    web_seeds: tuple[str, ...]
+    torrent_size: int
+
+    @property
+    def format(self) -> str:
+        if self.info_hash_v1 and self.info_hash_v2:
+            return "hybrid"
+        return "v2" if self.info_hash_v2 else "v1"
+
+    @property
+    def file_count(self) -> int:
+        return len(self.files)
+
+    @property
+    def magnet(self) -> str:
+        """A magnet link (BEP 9, with BEP 52's btmh for v2): hashes, name, trackers."""
+        parts = []
+        if self.info_hash_v1:
+            parts.append(f"xt=urn:btih:{self.info_hash_v1}")
+        if self.info_hash_v2:
+            parts.append(f"xt=urn:btmh:1220{self.info_hash_v2}")
+        parts.append(f"dn={quote(self.name, safe='')}")
+        parts += [f"tr={quote(url, safe='')}" for tier in self.trackers for url in tier]
+        return "magnet:?" + "&".join(parts)
+
+
+def _text(value, default: str = "") -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return default
+
+
+def _v2_files(tree: dict, prefix: tuple[str, ...] = ()) -> list[TorrentFile]:
+    files = []
+    for name, node in tree.items():
+        if name == b"":  # a file's leaf: {"": {"length": ..., "pieces root": ...}}
+            files.append(TorrentFile("/".join(prefix), int(node.get(b"length", 0))))
+        else:
+            files += _v2_files(node, (*prefix, _text(name)))
+    return files
+
+
+def read(data: bytes) -> Metainfo:
+    """Everything a user checks about a .torrent, from its bytes."""
+    try:
+        return _read(data)
+    except MetainfoError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, ZeroDivisionError) as exc:
+        raise MetainfoError(f"not a well-formed .torrent file ({type(exc).__name__})") from None
+
+
+def _read(data: bytes) -> Metainfo:
+    spans: dict = {}
+    try:
+        top, end = _decode(data, 0, spans)
+    except (ValueError, IndexError, RecursionError) as exc:
+        raise MetainfoError(f"not a .torrent file ({exc})") from None
+    if end != len(data) or not isinstance(top, dict) or b"info" not in top:
+        raise MetainfoError("not a .torrent file (no info dictionary)")
+    info = top[b"info"]
+    if not isinstance(info, dict):
+        raise MetainfoError("not a .torrent file (the info entry is not a dictionary)")
+    start, stop = spans[b"info"]
+    raw_info = data[start:stop]
+    version = info.get(b"meta version")
+    is_v2 = version == 2
+    is_v1 = b"pieces" in info
+    if not (is_v1 or is_v2):
+        raise MetainfoError("the info dictionary has neither v1 pieces nor a v2 file tree")
+    name = _text(info.get(b"name"))
+    piece_size = int(info.get(b"piece length", 0))
+    # Paths include the torrent's name as their first folder, as clients lay files out.
+    if is_v1:
+        if b"files" in info:
+            files = tuple(
+                TorrentFile("/".join([name, *(_text(p) for p in f[b"path"])]), int(f[b"length"]))
+                for f in info[b"files"]
+                if b"p" not in f.get(b"attr", b"")  # BEP 47 pad files are not content
+            )
+        else:
+            files = (TorrentFile(name, int(info.get(b"length", 0))),)
+        piece_count = len(info[b"pieces"]) // 20
+    else:
+        tree = info.get(b"file tree", {})
+        single = len(tree) == 1 and b"" in next(iter(tree.values()), {})
+        files = tuple(_v2_files(tree, () if single else (name,)))
+        piece_count = sum(-(-f.size // piece_size) for f in files) if piece_size else 0
+    tiers: list[tuple[str, ...]] = []
+    for tier in top.get(b"announce-list", []) or []:
+        urls = tuple(_text(u) for u in tier if isinstance(u, bytes))
+        if urls:
+            tiers.append(urls)
+    if not tiers and isinstance(top.get(b"announce"), bytes):
+        tiers.append((_text(top[b"announce"]),))
+    seeds = top.get(b"url-list", [])
+    web_seeds = (_text(seeds),) if isinstance(seeds, bytes) else tuple(_text(s) for s in seeds)
+    return Metainfo(
+        name=name,
+        info_hash_v1=hashlib.sha1(raw_info).hexdigest() if is_v1 else None,  # noqa: S324
+        info_hash_v2=hashlib.sha256(raw_info).hexdigest() if is_v2 else None,
+        total_size=sum(f.size for f in files),
+        files=files,
+        piece_size=piece_size,
+        piece_count=piece_count,
+        private=info.get(b"private") == 1,
+        source=_text(info.get(b"source")),
+        comment=_text(top.get(b"comment")),
+        created_by=_text(top.get(b"created by")),
+        creation_date=top.get(b"creation date") if isinstance(top.get(b"creation date"), int)
+        else None,
+        trackers=tuple(tiers),
+        web_seeds=tuple(s for s in web_seeds if s),
+        torrent_size=len(data),
+    )
+
+
+# --- adjusting -------------------------------------------------------------------------------
+
+
+def without_fields(data: bytes, *, creation_date: bool = False, created_by: bool = False) -> bytes:
+    """The .torrent without its creation date and/or "created by": the info hash is unchanged
+    because both live outside the info dictionary."""
+    top = bdecode(data)
+    if creation_date:
+        top.pop(b"creation date", None)
+    if created_by:
+        top.pop(b"created by", None)
+    return _with_info_bytes(top, data)
+
+
+def with_entropy(data: bytes, *, entropy: bytes | None = None) -> bytes:
+    """The .torrent with a random `entropy` key in its info dictionary: a new info hash for the
+    same content and pieces (for cross-seeding, so two trackers' torrents differ)."""
+    top = bdecode(data)
+    top[b"info"][b"entropy"] = entropy if entropy is not None else os.urandom(16).hex().encode()
+    return bencode(top)
+
+
+def _with_info_bytes(top: dict, original: bytes) -> bytes:
+    """Re-encodes `top` keeping the original info dictionary's bytes verbatim."""
+    spans: dict = {}
+    _decode(original, 0, spans)
+    start, stop = spans[b"info"]
+    placeholder = b"\x00torrentsmith-info\x00"
+    top = dict(top)
+    top[b"info"] = placeholder
+    encoded = bencode(top)
+    marker = bencode(placeholder)
+    return encoded.replace(marker, original[start:stop], 1)

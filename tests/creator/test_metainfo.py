@@ -1,0 +1,95 @@
+"""creator.metainfo reads .torrent files as libtorrent does, and edits them safely."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from creator import metainfo
+from creator.metainfo import MetainfoError
+from tests.harness.content import write
+from tests.harness.oracle import files_of, hashes, make_torrent, tiers, torrent_info
+
+TRACKERS = [["https://a.example.org/announce", "udp://b.example.org:6969/announce"],
+            ["https://c.example.org/announce"]]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    root = tmp_path / "Album (2024)"
+    write(root, {"01 Intro.flac": b"a" * 40_000, "02 Song.flac": b"b" * 70_001,
+                 "cover/front.jpg": b"c" * 3, "empty.txt": b""})
+    return root
+
+
+@pytest.mark.parametrize("format", ["v1", "v2", "hybrid"])
+def test_it_reads_what_libtorrent_reads(folder, format):
+    data = make_torrent(folder, format=format, trackers=TRACKERS, private=True,
+                        comment="hi", web_seeds=["https://seed.example.org/"])
+    ours = metainfo.read(data)
+    theirs = torrent_info(data)
+    assert (ours.info_hash_v1, ours.info_hash_v2) == hashes(theirs)
+    assert ours.format == format
+    assert ours.name == "Album (2024)"
+    assert ours.total_size == 110_004
+    assert sorted((f.path, f.size) for f in ours.files) == files_of(theirs)
+    assert ours.file_count == 4
+    assert ours.piece_size == 16384
+    if format != "v2":
+        assert ours.piece_count == theirs.num_pieces()
+    assert [list(t) for t in ours.trackers] == tiers(theirs) == TRACKERS
+    assert ours.private is True
+    assert ours.comment == "hi"
+    assert ours.web_seeds == ("https://seed.example.org/",)
+    assert ours.torrent_size == len(data)
+
+
+def test_the_magnet_link_carries_hashes_name_and_trackers(folder):
+    data = make_torrent(folder, format="hybrid", trackers=TRACKERS)
+    magnet = metainfo.read(data).magnet
+    v1, v2 = hashes(torrent_info(data))
+    assert magnet.startswith(f"magnet:?xt=urn:btih:{v1}&xt=urn:btmh:1220{v2}&dn=Album%20%282024%29")
+    assert "tr=https%3A%2F%2Fa.example.org%2Fannounce" in magnet
+
+
+def test_a_single_file_torrent(tmp_path):
+    write(tmp_path, {"movie.mkv": b"m" * 50_000})
+    ours = metainfo.read(make_torrent(tmp_path / "movie.mkv"))
+    assert (ours.name, ours.file_count, ours.total_size) == ("movie.mkv", 1, 50_000)
+
+
+def test_dropping_dates_keeps_the_info_hash(folder):
+    data = make_torrent(folder, format="hybrid")
+    before = metainfo.read(data)
+    assert before.creation_date and before.created_by
+    stripped = metainfo.without_fields(data, creation_date=True, created_by=True)
+    after = metainfo.read(stripped)
+    assert (after.creation_date, after.created_by) == (None, "")
+    assert (after.info_hash_v1, after.info_hash_v2) == (before.info_hash_v1, before.info_hash_v2)
+    assert hashes(torrent_info(stripped)) == (before.info_hash_v1, before.info_hash_v2)
+
+
+def test_entropy_gives_a_new_info_hash_for_the_same_pieces(folder):
+    data = make_torrent(folder, format="v1")
+    before = metainfo.read(data)
+    changed = metainfo.with_entropy(data)
+    after = metainfo.read(changed)
+    assert after.info_hash_v1 != before.info_hash_v1
+    assert after.piece_count == before.piece_count
+    assert hashes(torrent_info(changed))[0] == after.info_hash_v1
+
+
+@given(st.recursive(
+    st.integers() | st.binary(max_size=20),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.binary(max_size=8), children, max_size=4),
+    max_leaves=20,
+))
+def test_bencode_round_trips(value):
+    assert metainfo.bdecode(metainfo.bencode(value)) == value
+
+
+@pytest.mark.parametrize("data", [b"", b"not a torrent", b"d4:infoi1ee", b"de", b"i1e",
+                                  b"d4:info", b"l" * 5000])
+def test_garbage_is_refused_with_a_reason(data):
+    with pytest.raises(MetainfoError):
+        metainfo.read(data)
