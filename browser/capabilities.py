@@ -12,6 +12,7 @@ Version = tuple[int, ...]
 CREATOR = (2, 10, 4)  # torrentcreator/* (qBittorrent 5.0)
 DIRECTORY_CONTENT = (2, 11)  # app/getDirectoryContent with mode=all|dirs|files (5.0)
 WITH_METADATA = (2, 11, 8)  # getDirectoryContent withMetadata (5.2); 204 for empty answers
+DECODES_URLS = (2, 11, 6)  # torrentcreator/addTask percent-decodes each tracker and seed URL
 LOGIN_401 = (2, 14, 0)  # auth/login: 401 on bad credentials; torrents/add answers JSON
 SEED_MODE = (2, 16, 0)  # torrents/add seedMode (skip_checking no longer accepted)
 EPOCH_TIMES = (2, 16, 0)  # torrentcreator/status times as Unix seconds, not text
@@ -64,6 +65,11 @@ class Capabilities:
         return self._webapi >= IGNORE_DOTFILES
 
     @property
+    def creator_decodes_urls(self) -> bool:
+        """addTask percent-decodes each URL (after 5.1): they must be sent percent-encoded."""
+        return self._webapi >= DECODES_URLS
+
+    @property
     def seed_mode_param(self) -> str:
         """The torrents/add parameter that adds a torrent as complete, without a recheck."""
         return "seedMode" if self._webapi >= SEED_MODE else "skip_checking"
@@ -111,4 +117,5 @@ class Capabilities:
             "login_answer": self.login_answer,
             "add_answer": self.add_answer,
             "seed_mode_param": self.seed_mode_param,
+            "creator_decodes_urls": self.creator_decodes_urls,
         }

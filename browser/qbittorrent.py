@@ -224,6 +224,65 @@ class QbittorrentClient:
             not_found=f"No torrent {info_hash}",
         )
 
+    # --- the torrent creator (WebAPI 2.10.4+) ----------------------------------------------
+
+    def creator_add_task(self, params: dict) -> str:
+        """torrentcreator/addTask with qBittorrent's own parameter names; the task id."""
+        answer = self.call(
+            lambda api: api.torrentcreator_add_task(**params),
+            conflict="has too many torrent creation tasks queued (it keeps 256 at most).",
+        )
+        return str(answer["taskID"])
+
+    def creator_status(self, task_id: str) -> dict:
+        tasks = self.call(
+            lambda api: api.torrentcreator_status(task_id=task_id),
+            not_found=f"has no torrent creation task {task_id}",
+        )
+        return tasks[0]
+
+    def creator_tasks(self) -> list[dict]:
+        return self.call(lambda api: api.torrentcreator_status())
+
+    def creator_torrent_file(self, task_id: str) -> bytes:
+        return self.call(
+            lambda api: api.torrentcreator_torrent_file(task_id=task_id),
+            not_found=f"has no torrent creation task {task_id}",
+        )
+
+    def delete_creator_task(self, task_id: str) -> None:
+        """Aborts a running task and forgets it; a task already gone is fine."""
+        try:
+            self.call(lambda api: api.torrentcreator_delete_task(task_id=task_id), not_found="gone")
+        except QbittorrentError as error:
+            if error.code != "not_found":
+                raise
+
+    def add_torrent(self, data: bytes, params: dict) -> None:
+        """torrents/add of one .torrent with qBittorrent's own parameter names.
+
+        Up to WebAPI 2.13 the answer is "Ok." or "Fails."; from 2.14, counts (409 when none
+        was added).
+        """
+        answer = self.call(
+            lambda api: api.torrents_add(torrent_files={"new.torrent": data}, **params),
+            conflict="refused the torrent (it may have it already).",
+        )
+        if isinstance(answer, str) and answer.strip() not in ("Ok.", ""):
+            raise qbittorrent_error(
+                self.instance,
+                f"refused the torrent ({answer.strip()}).",
+                code="qbittorrent_add_failed",
+            )
+        if isinstance(answer, dict) and answer.get("failure_count"):
+            raise qbittorrent_error(
+                self.instance, "refused the torrent.", code="qbittorrent_add_failed"
+            )
+
+    def torrent(self, info_hash: str) -> dict | None:
+        found = self.call(lambda api: api.torrents_info(torrent_hashes=info_hash))
+        return found[0] if found else None
+
     # --- the login gate ---------------------------------------------------------------------
 
     def _credentials_key(self) -> str:

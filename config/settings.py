@@ -262,3 +262,27 @@ QBITTORRENT_NAME = env_str("QBITTORRENT_NAME", "qBittorrent") or "qBittorrent"
 QBITTORRENT_URL = env_url("QBITTORRENT_URL", schemes={"http", "https"})
 QBITTORRENT_USERNAME = env_str("QBITTORRENT_USERNAME", "admin")
 QBITTORRENT_PASSWORD = os.environ.get("QBITTORRENT_PASSWORD", "")
+
+# Creation jobs.
+JOB_ACTIVE_LIMIT = env_int("TORRENTSMITH_JOB_ACTIVE_LIMIT", 10, minimum=1, maximum=10_000)
+# A worker holds a job by a lease it renews while it works; a job whose lease ran out (its
+# worker died) is picked up again by the recovery task.
+JOB_LEASE_S = env_int("TORRENTSMITH_JOB_LEASE_S", 30, minimum=2, maximum=3600)
+JOB_RECOVER_INTERVAL_S = env_int("TORRENTSMITH_JOB_RECOVER_INTERVAL_S", 15, minimum=1, maximum=3600)
+# How long a job waits for an unreachable qBittorrent before it fails.
+JOB_UNREACHABLE_GIVE_UP_S = env_int(
+    "TORRENTSMITH_JOB_UNREACHABLE_GIVE_UP_S", 3600, minimum=5, maximum=7 * 86400
+)
+# Progress sockets also read job changes from the database at this interval: with the
+# in-memory channel layer (or Redis down) the worker's messages cannot reach them otherwise.
+PROGRESS_POLL_S = (
+    float(
+        env_int(
+            "TORRENTSMITH_PROGRESS_POLL_MS",
+            500 if not REDIS_URL else 2000,
+            minimum=100,
+            maximum=60_000,
+        )
+    )
+    / 1000
+)

@@ -1,10 +1,26 @@
+from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
-from ninja import Field, Router, Schema, Status
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from ninja import Field, Query, Router, Schema, Status
 
 from config.schemas import CamelSchema
 from creator.health import health_report
+from creator.jobs import (
+    JobRequest,
+    job_cancel,
+    job_event,
+    job_get,
+    job_list,
+    job_retry,
+    job_submit,
+    job_torrent,
+)
+from creator.models import JobState
 from creator.planning import path_plan_pieces
+from creator.schemas import JobIn, JobOut, JobPage, ProgressOut
 from presets.api import PiecePlanOut
 from presets.planner import MAX_TARGET_PIECES
 
@@ -91,3 +107,99 @@ def qbittorrent_calculate_pieces(request, payload: PathPlanIn):
         "size_unknown_reason": analysis.size_unknown_reason,
         "plan": result.plan,
     }
+
+
+# --- jobs --------------------------------------------------------------------------------
+
+
+def _request_of(payload: JobIn) -> JobRequest:
+    values = payload.model_dump(exclude={"instance"})
+    return JobRequest(instance_id=payload.instance, **values)
+
+
+@router.post("/jobs", response={201: JobOut}, by_alias=True, tags=["jobs"])
+def job_create(request, payload: JobIn):
+    """Start a torrent creation job; every check failure is a 422 naming its field."""
+    return Status(201, job_submit(user=request.user, request=_request_of(payload)))
+
+
+@router.post("/create-enhanced", response={201: JobOut}, by_alias=True, tags=["jobs"])
+def create_enhanced(request, payload: JobIn):
+    """The first design's name for POST /api/jobs (same body, same answer)."""
+    return Status(201, job_submit(user=request.user, request=_request_of(payload)))
+
+
+@router.get("/jobs", response=JobPage, by_alias=True, tags=["jobs"])
+def job_index(
+    request,
+    state: JobState | None = None,
+    preset: int | None = None,
+    instance: int | None = None,
+    user: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    q: str = "",
+    ordering: str = "-created_at",
+    page: int = Query(1, ge=1),
+    page_size: int = Query(25, ge=1, le=200, alias="pageSize"),
+):
+    """Your jobs (staff: everyone's, `user` to narrow), newest first, filtered and paged."""
+    jobs = job_list(
+        viewer=request.user,
+        state=state,
+        preset_id=preset,
+        instance_id=instance,
+        owner_id=user,
+        since=since,
+        until=until,
+        search=q,
+        ordering=ordering,
+    )
+    start = (page - 1) * page_size
+    return {
+        "count": jobs.count(),
+        "page": page,
+        "page_size": page_size,
+        "results": list(jobs[start : start + page_size]),
+    }
+
+
+@router.get("/jobs/{job_id}", response=JobOut, by_alias=True, tags=["jobs"])
+def job_detail(request, job_id: int):
+    return job_get(viewer=request.user, job_id=job_id)
+
+
+@router.get("/jobs/{job_id}/torrent", url_name="job_download", tags=["jobs"], response={200: bytes})
+def job_download(request, job_id: int):
+    """The .torrent file of a completed job."""
+    job, data = job_torrent(viewer=request.user, job_id=job_id)
+    response = HttpResponse(data, content_type="application/x-bittorrent")
+    filename = Path(job.torrent_file).name
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@router.post("/jobs/{job_id}/cancel", response=JobOut, by_alias=True, tags=["jobs"])
+def job_cancel_endpoint(request, job_id: int):
+    """Stop a job (qBittorrent's task is aborted); cancelling twice is harmless."""
+    return job_cancel(viewer=request.user, job_id=job_id)
+
+
+@router.post("/torrentcreator/cancel/{job_id}", response=JobOut, by_alias=True, tags=["jobs"])
+def torrentcreator_cancel(request, job_id: int):
+    """The first design's name for POST /api/jobs/{id}/cancel."""
+    return job_cancel(viewer=request.user, job_id=job_id)
+
+
+@router.post("/jobs/{job_id}/retry", response={201: JobOut}, by_alias=True, tags=["jobs"])
+def job_retry_endpoint(request, job_id: int):
+    """A new job with the same options as a failed or cancelled one."""
+    return Status(201, job_retry(viewer=request.user, job_id=job_id))
+
+
+@router.post(
+    "/torrentcreator/progress/{job_id}", response=ProgressOut, by_alias=True, tags=["jobs"]
+)
+def torrentcreator_progress(request, job_id: int):
+    """The same snapshot the progress socket sends, for clients without WebSockets."""
+    return job_event(job_get(viewer=request.user, job_id=job_id))

@@ -213,7 +213,8 @@ def _read(data: bytes) -> Metainfo:
         source=_text(info.get(b"source")),
         comment=_text(top.get(b"comment")),
         created_by=_text(top.get(b"created by")),
-        creation_date=top.get(b"creation date") if isinstance(top.get(b"creation date"), int)
+        creation_date=top.get(b"creation date")
+        if isinstance(top.get(b"creation date"), int)
         else None,
         trackers=tuple(tiers),
         web_seeds=tuple(s for s in web_seeds if s),

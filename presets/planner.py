@@ -492,3 +492,26 @@ def _reason(chosen: Candidate, rows: list[Candidate], target: tuple[int, int]) -
     side = "fewer" if chosen.piece_count < target[0] else "more"
     limit = "allowed piece size" if any(row.breaches for row in rows) else "piece size"
     return f"{size} gives {pieces}, {side} than {wanted}: no {limit} comes closer."
+
+
+def piece_size_breaches(
+    piece_size: int,
+    rules: PieceRules,
+    *,
+    total_size: int | None = None,
+    torrent_size: int | None = None,
+) -> tuple[str, ...]:
+    """The preset rules `piece_size` breaks, in words (the content-size table and the .torrent
+    cap only when the content's size and the .torrent's size are known)."""
+    table_row = (
+        table_piece_size(rules.piece_size_table, total_size) if total_size is not None else None
+    )
+    return _breaches(piece_size, torrent_size or 0, rules, table_row)
+
+
+def next_piece_size(piece_size: int, rules: PieceRules) -> int | None:
+    """The next larger piece size the rules allow (a smaller .torrent), or None."""
+    for size in PIECE_SIZES:
+        if size > piece_size and not piece_size_breaches(size, replace(rules, piece_size_table=())):
+            return size
+    return None

@@ -14,3 +14,8 @@ from config.settings import *  # noqa: F403
 
 # Fast hashing: the suite creates hundreds of users; the real hasher is for real passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Jobs: a dead worker's lease runs out in seconds, not the production half-minute.
+JOB_LEASE_S = 3
+JOB_RECOVER_INTERVAL_S = 1
+JOB_UNREACHABLE_GIVE_UP_S = 60

@@ -9,22 +9,37 @@ from creator.metainfo import MetainfoError
 from tests.harness.content import write
 from tests.harness.oracle import files_of, hashes, make_torrent, tiers, torrent_info
 
-TRACKERS = [["https://a.example.org/announce", "udp://b.example.org:6969/announce"],
-            ["https://c.example.org/announce"]]
+TRACKERS = [
+    ["https://a.example.org/announce", "udp://b.example.org:6969/announce"],
+    ["https://c.example.org/announce"],
+]
 
 
 @pytest.fixture
 def folder(tmp_path):
     root = tmp_path / "Album (2024)"
-    write(root, {"01 Intro.flac": b"a" * 40_000, "02 Song.flac": b"b" * 70_001,
-                 "cover/front.jpg": b"c" * 3, "empty.txt": b""})
+    write(
+        root,
+        {
+            "01 Intro.flac": b"a" * 40_000,
+            "02 Song.flac": b"b" * 70_001,
+            "cover/front.jpg": b"c" * 3,
+            "empty.txt": b"",
+        },
+    )
     return root
 
 
 @pytest.mark.parametrize("format", ["v1", "v2", "hybrid"])
 def test_it_reads_what_libtorrent_reads(folder, format):
-    data = make_torrent(folder, format=format, trackers=TRACKERS, private=True,
-                        comment="hi", web_seeds=["https://seed.example.org/"])
+    data = make_torrent(
+        folder,
+        format=format,
+        trackers=TRACKERS,
+        private=True,
+        comment="hi",
+        web_seeds=["https://seed.example.org/"],
+    )
     ours = metainfo.read(data)
     theirs = torrent_info(data)
     assert (ours.info_hash_v1, ours.info_hash_v2) == hashes(theirs)
@@ -78,18 +93,23 @@ def test_entropy_gives_a_new_info_hash_for_the_same_pieces(folder):
     assert hashes(torrent_info(changed))[0] == after.info_hash_v1
 
 
-@given(st.recursive(
-    st.integers() | st.binary(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.binary(max_size=8), children, max_size=4),
-    max_leaves=20,
-))
+@given(
+    st.recursive(
+        st.integers() | st.binary(max_size=20),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.binary(max_size=8), children, max_size=4)
+        ),
+        max_leaves=20,
+    )
+)
 def test_bencode_round_trips(value):
     assert metainfo.bdecode(metainfo.bencode(value)) == value
 
 
-@pytest.mark.parametrize("data", [b"", b"not a torrent", b"d4:infoi1ee", b"de", b"i1e",
-                                  b"d4:info", b"l" * 5000])
+@pytest.mark.parametrize(
+    "data", [b"", b"not a torrent", b"d4:infoi1ee", b"de", b"i1e", b"d4:info", b"l" * 5000]
+)
 def test_garbage_is_refused_with_a_reason(data):
     with pytest.raises(MetainfoError):
         metainfo.read(data)

@@ -8,9 +8,16 @@ import libtorrent as lt
 FLAGS = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}
 
 
-def make_torrent(source: Path, *, piece_size: int = 16384, format: str = "v1",
-                 trackers: list[list[str]] | None = None, private: bool = False,
-                 comment: str = "", web_seeds: list[str] | None = None) -> bytes:
+def make_torrent(
+    source: Path,
+    *,
+    piece_size: int = 16384,
+    format: str = "v1",
+    trackers: list[list[str]] | None = None,
+    private: bool = False,
+    comment: str = "",
+    web_seeds: list[str] | None = None,
+) -> bytes:
     """A .torrent of `source` (file or folder) made by libtorrent."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

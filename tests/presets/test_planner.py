@@ -14,7 +14,9 @@ from presets.planner import (
     SizeRule,
     describe_rules,
     format_size_table,
+    next_piece_size,
     parse_size_table,
+    piece_size_breaches,
     plan_pieces,
     rules_problems,
 )
@@ -325,3 +327,19 @@ def test_inconsistent_rules_are_named():
         "max_piece_size": "The maximum is smaller than the minimum."
     }
     assert rules_problems(PieceRules()) == {}
+
+
+def test_piece_size_breaches_names_each_broken_rule():
+    rules = PieceRules(min_piece_size=64 * KiB, max_piece_size=16 * MiB, max_torrent_size=1000)
+    assert piece_size_breaches(16 * MiB, rules) == ()
+    assert piece_size_breaches(32 * MiB, rules) == ("above this preset's maximum of 16 MiB",)
+    assert piece_size_breaches(16 * MiB, rules, torrent_size=5000)[0].startswith(
+        "makes a .torrent of about"
+    )
+
+
+def test_next_piece_size_stays_within_the_rules():
+    rules = PieceRules(max_piece_size=4 * MiB)
+    assert next_piece_size(1 * MiB, rules) == 2 * MiB
+    assert next_piece_size(4 * MiB, rules) is None
+    assert next_piece_size(0, PieceRules()) == MIN_PIECE_SIZE

@@ -1,0 +1,22 @@
+"""Recording who did what: one function, called by the services that act."""
+
+import logging
+
+from accounts.models import AuditEvent
+
+logger = logging.getLogger("torrentsmith.audit")
+
+
+def audit_record(
+    *, actor, action: str, target_type: str = "", target_id="", detail: dict | None = None
+) -> AuditEvent:
+    """Appends an event. `detail` must never hold a secret (passkeys, passwords, tokens)."""
+    event = AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        detail=detail or {},
+    )
+    logger.info("%s %s %s %s", actor, action, target_type, target_id)
+    return event

@@ -1,0 +1,277 @@
+"""The qBittorrent engine: addTask, poll status, torrentFile, deleteTask (WebAPI 2.10.4+).
+
+The engine advances a job by one short step at a time (`step`), then the task is queued again:
+a worker never sits on one job, so several jobs, the recovery task and the health probe all get
+their turn, and a job survives any process dying between two steps.
+"""
+
+import logging
+import time
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from django.conf import settings
+from django.utils import timezone
+
+from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for
+from config.errors import ServiceError
+from creator.finish import job_finish, retry_with_piece_size
+from creator.jobs import JobOptions, job_progress, job_transition
+from creator.models import Job, JobState
+from presets.services import preset_resolve_trackers
+
+logger = logging.getLogger(__name__)
+
+STEP_S = 2.0  # how long one step may poll before it yields the worker to other tasks
+# A failure of qBittorrent worth waiting out (it may come back), rather than failing the job.
+WAIT_CODES = {
+    "qbittorrent_unreachable",
+    "qbittorrent_login_paused",
+    "qbittorrent_banned",
+    "qbittorrent_error",
+}
+# Characters addTask reads as delimiters (|) or decodes (%), and everything outside ASCII.
+URL_SAFE = "!#$&'()*+,/:;=?@[]~-._"
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _urls(urls: list[str], decodes: bool) -> list[str]:
+    # From WebAPI 2.11.6 each URL is percent-decoded: encode it so that it arrives unchanged.
+    return [quote(url, safe=URL_SAFE) for url in urls] if decodes else urls
+
+
+def add_task_params(job: Job, caps, tiers: list[list[str]]) -> dict:
+    """addTask's parameters for a job; `tiers` are the trackers with secrets filled in."""
+    options = JobOptions.of(job)
+    decodes = caps.creator_decodes_urls
+    # An empty element between URLs starts a new tier: [[a, b], [c]] -> "a|b||c".
+    trackers = "||".join("|".join(_urls(tier, decodes)) for tier in tiers)
+    params = {
+        "sourcePath": job.source_path,
+        # qBittorrent seeds by default when it keeps no file of its own: never let it guess.
+        "startSeeding": "false",
+        "private": _bool(options.private),
+        "pieceSize": str(options.piece_size),
+        "comment": options.comment,
+        "source": options.source,
+        "trackers": trackers,
+        "urlSeeds": "|".join(_urls(options.web_seeds, decodes)),
+    }
+    if caps.formats and len(caps.formats) > 1:
+        params["format"] = options.format  # an unknown value would mean hybrid
+    if caps.alignment_options:
+        if options.optimize_alignment is not None:
+            params["optimizeAlignment"] = _bool(options.optimize_alignment)
+        if options.padded_file_size_limit is not None:
+            params["paddedFileSizeLimit"] = str(options.padded_file_size_limit)
+    if caps.ignore_dotfiles:
+        params["ignoreDotfiles"] = _bool(options.ignore_dotfiles)
+    return {k: v for k, v in params.items() if v != ""}
+
+
+def parse_time(value) -> datetime | None:
+    """A creator task's time: Unix seconds from WebAPI 2.16, Qt's text (local time) before."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=timezone.get_current_timezone())
+    try:
+        return datetime.strptime(str(value), "%a %b %d %H:%M:%S %Y")
+    except ValueError:
+        return None
+
+
+class QbittorrentEngine:
+    def __init__(self, job: Job, *, renew):
+        self.job = job
+        self.renew = renew  # re-reads the job and extends the lease; raises when cancelled
+        self.client: QbittorrentClient = client_for(job.instance)
+
+    def step(self) -> float | None:
+        """Advances the job; the seconds until the next step, or None when it is finished."""
+        try:
+            delay = self._submit() if not self.job.qbt_task_id else self._poll()
+        except QbittorrentError as error:
+            return self._wait_or_fail(error)
+        if self.job.waiting_since is not None:
+            Job.objects.filter(pk=self.job.pk).update(waiting_since=None)
+        return delay
+
+    # --- submitting ------------------------------------------------------------------------
+
+    def _submit(self) -> float | None:
+        job = self.job
+        caps = self.client.capabilities()
+        if not caps.creator:
+            job_transition(
+                job,
+                JobState.FAILED,
+                error=f"qBittorrent '{job.instance.name}' {caps.missing('creator')}",
+            )
+            return None
+        if job.submit_started_at is not None and self._adopt():
+            return 0.2
+        try:
+            tiers = preset_resolve_trackers(
+                preset_or_tiers=JobOptions.of(job).trackers, user=job.owner
+            )
+        except ServiceError as error:
+            job_transition(job, JobState.FAILED, error=error.message)
+            return None
+        params = add_task_params(job, caps, tiers)
+        # Recorded before addTask: a worker dying between addTask and saving the task id makes
+        # its successor look for that task (_adopt) instead of adding a second one.
+        Job.objects.filter(pk=job.pk).update(submit_started_at=timezone.now())
+        try:
+            task_id = self.client.creator_add_task(params)
+        except QbittorrentError as error:
+            Job.objects.filter(pk=job.pk).update(submit_started_at=None)
+            if error.code == "qbittorrent_conflict":
+                job_transition(
+                    job,
+                    JobState.QUEUED,
+                    waiting_reason=error.message + " Waiting for room in its queue.",
+                )
+                return 15.0
+            raise
+        job_transition(
+            job,
+            JobState.SUBMITTED,
+            qbt_task_id=task_id,
+            attempts=job.attempts + 1,
+            submitted_at=timezone.now(),
+            waiting_reason="",
+            error="",
+        )
+        logger.info("Job %s is qBittorrent task %s", job.pk, task_id)
+        return 0.2
+
+    def _adopt(self) -> bool:
+        """After a crash during addTask: takes over the task it may have created."""
+        job = self.job
+        since = job.submit_started_at - timedelta(seconds=5)
+        taken = set(
+            Job.objects.exclude(pk=job.pk)
+            .exclude(qbt_task_id="")
+            .values_list("qbt_task_id", flat=True)
+        )
+        for task in self.client.creator_tasks():
+            added = parse_time(task.get("timeAdded"))
+            if timezone.is_naive(added or since):
+                added_ok = True  # text times are the host's local time: the path must do
+            else:
+                added_ok = added is not None and added >= since
+            if (
+                task.get("sourcePath") == job.source_path
+                and added_ok
+                and str(task["taskID"]) not in taken
+            ):
+                job_transition(
+                    job,
+                    JobState.SUBMITTED,
+                    qbt_task_id=str(task["taskID"]),
+                    attempts=job.attempts + 1,
+                    submitted_at=timezone.now(),
+                )
+                logger.warning(
+                    "Job %s adopted qBittorrent task %s after a restart", job.pk, task["taskID"]
+                )
+                return True
+        Job.objects.filter(pk=job.pk).update(submit_started_at=None)
+        job.submit_started_at = None
+        return False
+
+    # --- polling -----------------------------------------------------------------------------
+
+    def _poll(self) -> float | None:
+        deadline = time.monotonic() + STEP_S
+        while True:
+            delay = self._poll_once()
+            if delay is None or time.monotonic() + delay > deadline:
+                return delay
+            time.sleep(delay)
+            self.job = self.renew()
+
+    def _poll_once(self) -> float | None:
+        job = self.job
+        try:
+            status = self.client.creator_status(job.qbt_task_id)
+        except QbittorrentError as error:
+            if error.code != "not_found":
+                raise
+            job_transition(
+                job,
+                JobState.FAILED,
+                error=(
+                    f"qBittorrent '{job.instance_name}' no longer has this job's task: it keeps "
+                    "tasks in memory only, so a restart loses them. Retry submits it again."
+                ),
+            )
+            return None
+        state = status.get("status")
+        if state == "Queued":
+            if job.state != JobState.SUBMITTED or job.waiting_reason:
+                job_transition(job, JobState.SUBMITTED, waiting_reason="")
+            return 0.5
+        if state == "Running":
+            progress = float(status.get("progress") or 0)
+            if job.started_at is None:
+                job.started_at = timezone.now()
+                Job.objects.filter(pk=job.pk).update(started_at=job.started_at)
+            elapsed = (timezone.now() - job.started_at).total_seconds()
+            eta = int(elapsed * (100 - progress) / progress) if progress > 0.5 else None
+            self.job = job_progress(job, progress=progress, eta_s=eta)
+            # Near the end, look often: the torrent is fetched as soon as it is there.
+            return 0.25 if progress > 80 or elapsed < 5 else 0.5
+        if state == "Failed":
+            message = status.get("errorMessage") or "no reason given"
+            job_transition(
+                job, JobState.FAILED, error=f"qBittorrent could not create the torrent: {message}"
+            )
+            self.client.delete_creator_task(job.qbt_task_id)
+            return None
+        if state == "Finished":
+            return self._finish()
+        logger.warning("Job %s: unknown creator status %r", job.pk, state)
+        return 1.0
+
+    def _finish(self) -> float | None:
+        job = self.job
+        if job.state != JobState.FINALIZING:
+            job = job_transition(
+                job, JobState.FINALIZING, progress=100.0, eta_s=0, waiting_reason=""
+            )
+        data = self.client.creator_torrent_file(job.qbt_task_id)
+        outcome = job_finish(job, data, client=self.client)
+        if outcome.retry_piece_size is not None:
+            self.client.delete_creator_task(job.qbt_task_id)
+            retry_with_piece_size(job, outcome.retry_piece_size, outcome.reason)
+            return 0.2
+        self.client.delete_creator_task(job.qbt_task_id)
+        return None
+
+    # --- waiting ----------------------------------------------------------------------------
+
+    def _wait_or_fail(self, error: QbittorrentError) -> float | None:
+        """An unreachable qBittorrent is waited for (with back-off), up to a limit."""
+        job = self.job
+        if error.code not in WAIT_CODES:
+            job_transition(job, JobState.FAILED, error=error.message)
+            return None
+        now = timezone.now()
+        since = job.waiting_since or now
+        if job.waiting_since is None:
+            Job.objects.filter(pk=job.pk).update(waiting_since=now)
+        waited = (now - since).total_seconds()
+        if waited > settings.JOB_UNREACHABLE_GIVE_UP_S:
+            job_transition(
+                job,
+                JobState.FAILED,
+                error=f"{error.message} Gave up after waiting {int(waited // 60)} minutes.",
+            )
+            return None
+        job_transition(job, job.state, waiting_reason=f"Waiting for qBittorrent: {error.message}")
+        return min(60.0, 2.0 + waited / 10)

@@ -1,0 +1,214 @@
+"""What happens to a finished .torrent, whichever engine made it: read it, hold it to the
+preset's rules, adjust it, store it, have qBittorrent seed it, and complete the job."""
+
+import logging
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, replace
+
+from django.conf import settings
+from django.db import models
+
+from browser import paths
+from browser.qbittorrent import QbittorrentClient
+from config.errors import ServiceError
+from creator import metainfo
+from creator.jobs import JobOptions, job_transition
+from creator.metainfo import Metainfo, MetainfoError
+from creator.models import Job, JobState
+from presets import planner
+from presets.models import TrackerPreset
+from presets.services import preset_resolve_trackers
+from presets.sizes import format_size
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4  # addTask calls per job, counting piece-size corrections
+
+
+@dataclass(frozen=True)
+class FinishOutcome:
+    retry_piece_size: int | None = None  # make the torrent again with this piece size
+    reason: str = ""
+
+
+def preset_rules(job: Job) -> planner.PieceRules | None:
+    """The piece-size rules of the job's preset as they were at submission."""
+    snapshot = job.preset_snapshot
+    if not snapshot:
+        return None
+    names = {f.name for f in TrackerPreset._meta.get_fields() if isinstance(f, models.Field)}
+    return TrackerPreset(**{k: v for k, v in snapshot.items() if k in names}).piece_rules
+
+
+def _correction(
+    job: Job, meta: Metainfo, size: int, rules: planner.PieceRules
+) -> tuple[int | None, str] | None:
+    """(piece size to retry with or None, why) when the torrent breaks a rule; None when not."""
+    breaches = planner.piece_size_breaches(
+        meta.piece_size, rules, total_size=meta.total_size, torrent_size=size
+    )
+    if not breaches:
+        return None
+    why = f"The torrent's {format_size(meta.piece_size)} pieces are {'; '.join(breaches)}."
+    if JobOptions.of(job).piece_size and not (
+        rules.max_torrent_size and size > rules.max_torrent_size
+    ):
+        return None, why  # the user chose this size; submission already held it to the rules
+    if rules.max_torrent_size and size > rules.max_torrent_size:
+        larger = planner.next_piece_size(meta.piece_size, rules)
+        return larger, why
+    plan = planner.plan_pieces(
+        total_size=meta.total_size,
+        format=meta.format,
+        file_sizes=[f.size for f in meta.files],
+        rules=rules,
+    )
+    return (plan.piece_size if plan.piece_size and not plan.breaches else None), why
+
+
+def _store(job: Job, name: str, data: bytes) -> str:
+    """Writes the .torrent under TORRENTS_DIR atomically; its path relative to that folder."""
+    safe = re.sub(r"[\x00-\x1f/\\:*?\"<>|]", "_", name).strip(" .")[:150] or "torrent"
+    folder = settings.TORRENTS_DIR / str(job.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, folder / f"{safe}.torrent")
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return f"{job.pk}/{safe}.torrent"
+
+
+def _masked_trackers(job: Job, meta: Metainfo) -> tuple[list[list[str]], set[str]]:
+    """The torrent's tiers with every filled-in secret shown as its placeholder again, and the
+    URLs that held a secret."""
+    templates = JobOptions.of(job).trackers
+    try:
+        filled = preset_resolve_trackers(preset_or_tiers=templates, user=job.owner)
+    except ServiceError:
+        filled = []
+    template_of = {
+        url: template
+        for tier, tiers in zip(filled, templates, strict=False)
+        for url, template in zip(tier, tiers, strict=False)
+        if url != template
+    }
+    masked = [[template_of.get(url, url) for url in tier] for tier in meta.trackers]
+    return masked, set(template_of)
+
+
+def _seed(job: Job, data: bytes, meta: Metainfo, client: QbittorrentClient) -> str:
+    """Adds the torrent to qBittorrent as complete (no recheck); a sentence on the outcome."""
+    options = JobOptions.of(job)
+    caps = client.capabilities()
+    params = {
+        # The content is where it was made: its parent folder is the save path.
+        "savepath": paths.parent(job.source_path) or job.source_path,
+        "category": options.category,
+        "tags": ",".join(options.tags),
+        "contentLayout": "Original",  # never an extra (or a missing) top folder
+        "autoTMM": "false",  # a category's own save path must not move it
+        "stopped": "false",
+        "paused": "false",
+        caps.seed_mode_param: "true",
+    }
+    try:
+        client.add_torrent(data, {k: v for k, v in params.items() if v != ""})
+    except ServiceError as error:
+        logger.warning("Job %s: adding for seeding failed: %s", job.pk, error.message)
+        return f"Not seeding: {error.message}"
+    where = f" in category {options.category}" if options.category else ""
+    return f"Seeding in qBittorrent '{job.instance_name}'{where}."
+
+
+def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> FinishOutcome:
+    """Completes a job from the .torrent its engine made (or asks for a new piece size)."""
+    options = JobOptions.of(job)
+    try:
+        meta = metainfo.read(data)
+    except MetainfoError as error:
+        job_transition(job, JobState.FAILED, error=f"The .torrent made cannot be read: {error}")
+        return FinishOutcome()
+    if options.omit_creation_date or options.omit_created_by:
+        data = metainfo.without_fields(
+            data, creation_date=options.omit_creation_date, created_by=options.omit_created_by
+        )
+    if options.randomize_info_hash:
+        data = metainfo.with_entropy(data)
+    meta = metainfo.read(data)
+
+    rules = preset_rules(job)
+    if rules is not None:
+        correction = _correction(job, meta, len(data), rules)
+        if correction is not None:
+            size, why = correction
+            if size is not None and size != meta.piece_size and job.attempts < MAX_ATTEMPTS:
+                return FinishOutcome(retry_piece_size=size, reason=why)
+            job_transition(
+                job, JobState.FAILED, error=why + " No piece size the preset allows avoids that."
+            )
+            return FinishOutcome()
+
+    try:
+        stored = _store(job, meta.name, data)
+    except OSError as error:
+        job_transition(
+            job,
+            JobState.FAILED,
+            error=f"The .torrent could not be stored in the "
+            f"data directory: {error.strerror or error}.",
+        )
+        return FinishOutcome()
+
+    seeding = ""
+    if options.start_seeding and client is not None:
+        seeding = _seed(job, data, meta, client)
+    masked, secret_urls = _masked_trackers(job, meta)
+    public = replace(
+        meta,
+        trackers=tuple(tuple(u for u in tier if u not in secret_urls) for tier in meta.trackers),
+    )
+    job_transition(
+        job,
+        JobState.COMPLETED,
+        torrent_file=stored,
+        name=meta.name,
+        info_hash_v1=meta.info_hash_v1 or "",
+        info_hash_v2=meta.info_hash_v2 or "",
+        magnet=public.magnet,
+        total_size=meta.total_size,
+        file_count=meta.file_count,
+        piece_size=meta.piece_size,
+        piece_count=meta.piece_count,
+        torrent_size=len(data),
+        trackers_created=masked,
+        seeding=seeding,
+        progress=100.0,
+        waiting_reason="",
+        error="",
+    )
+    return FinishOutcome()
+
+
+def retry_with_piece_size(job: Job, piece_size: int, reason: str) -> None:
+    """Makes the torrent again with another piece size, in the same job, saying why."""
+    options = JobOptions(**{**asdict(JobOptions.of(job)), "piece_size": piece_size})
+    note = f"{reason} Making it again with {format_size(piece_size)} pieces."
+    job_transition(
+        job,
+        JobState.QUEUED,
+        options={**job.options, **asdict(options)},
+        qbt_task_id="",
+        submit_started_at=None,
+        progress=0.0,
+        eta_s=None,
+        notes=[*job.notes, note],
+    )

@@ -1,0 +1,641 @@
+"""Creation jobs: submitting, the state machine, progress, cancel and retry, and who sees what.
+
+A job's options are frozen when it is submitted; the engine works only from the job row. Every
+state change goes through `job_transition`, a compare-and-set on the state, so a cancel and a
+worker never overwrite each other.
+"""
+
+import logging
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from browser.analysis import analyze, scan
+from browser.instances import instance_get
+from browser.qbittorrent import client_for
+from config.errors import NotFound, ServiceError
+from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobState
+from creator.progress import progress_broadcast
+from presets import planner
+from presets.models import TrackerPreset
+from presets.services import preset_get, preset_resolve_trackers, tracker_validate
+from presets.trackers import parse_tiers
+
+logger = logging.getLogger(__name__)
+
+# Which state may follow which. Terminal states have no successor: a retry is a new job.
+TRANSITIONS = {
+    JobState.QUEUED: {
+        JobState.SUBMITTED,
+        JobState.HASHING,
+        JobState.FAILED,
+        JobState.CANCELLED,
+        JobState.QUEUED,
+    },
+    JobState.SUBMITTED: {
+        JobState.HASHING,
+        JobState.FINALIZING,
+        JobState.FAILED,
+        JobState.CANCELLED,
+        JobState.QUEUED,
+        JobState.SUBMITTED,
+    },
+    JobState.HASHING: {
+        JobState.HASHING,
+        JobState.FINALIZING,
+        JobState.FAILED,
+        JobState.CANCELLED,
+        JobState.QUEUED,
+    },
+    JobState.FINALIZING: {
+        JobState.COMPLETED,
+        JobState.FAILED,
+        JobState.CANCELLED,
+        JobState.QUEUED,
+        JobState.FINALIZING,
+    },
+    JobState.COMPLETED: set(),
+    JobState.FAILED: set(),
+    JobState.CANCELLED: set(),
+}
+
+
+class InvalidJob(ServiceError):
+    """A submission that cannot become a job: 422 with the field and the reason."""
+
+    status = 422
+    code = "invalid_job"
+
+
+class StateChanged(Exception):
+    """The job's state changed under us (a cancel, another worker): reload and decide again."""
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """Everything a job is made with, frozen at submission (stored as Job.options)."""
+
+    trackers: list[list[str]] = field(default_factory=list)  # templates: `{passkey}` unfilled
+    private: bool = False
+    source: str = ""
+    comment: str = ""
+    web_seeds: list[str] = field(default_factory=list)
+    format: str = "v1"
+    piece_size: int = 0  # bytes; 0: qBittorrent's automatic choice
+    optimize_alignment: bool | None = None  # libtorrent 1.2 hosts only
+    padded_file_size_limit: int | None = None  # libtorrent 1.2 hosts only
+    ignore_dotfiles: bool = True
+    start_seeding: bool = False
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    omit_creation_date: bool = False
+    omit_created_by: bool = False
+    randomize_info_hash: bool = False
+
+    @classmethod
+    def of(cls, job: Job) -> "JobOptions":
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in job.options.items() if k in known})
+
+
+@dataclass
+class JobRequest:
+    """What a user asks for; None means "the preset's value" (or the default without one)."""
+
+    path: str
+    instance_id: int | None = None
+    preset_id: int | None = None
+    trackers: list[list[str]] | str | None = None
+    private: bool | None = None
+    source: str | None = None
+    comment: str | None = None
+    web_seeds: list[str] | None = None
+    format: str | None = None
+    piece_size: int | None = None
+    optimize_alignment: bool | None = None
+    padded_file_size_limit: int | None = None
+    ignore_dotfiles: bool | None = None
+    start_seeding: bool | None = None
+    category: str | None = None
+    tags: list[str] | None = None
+    omit_creation_date: bool | None = None
+    omit_created_by: bool | None = None
+    randomize_info_hash: bool | None = None
+
+
+PRESET_FIELDS = (
+    "private",
+    "source",
+    "comment",
+    "web_seeds",
+    "format",
+    "start_seeding",
+    "category",
+    "tags",
+    "omit_creation_date",
+    "omit_created_by",
+    "randomize_info_hash",
+)
+
+
+def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOptions:
+    """The request's values, the preset's where the request says nothing, else defaults."""
+    values = {}
+    defaults = JobOptions()
+    for name in PRESET_FIELDS:
+        given = getattr(request, name)
+        if given is None and preset is not None:
+            given = getattr(preset, name)
+        values[name] = given if given is not None else getattr(defaults, name)
+    trackers = request.trackers
+    if trackers is None:
+        trackers = preset.trackers if preset is not None else []
+    if isinstance(trackers, str):
+        trackers = parse_tiers(trackers)
+    values["trackers"] = [[url.strip() for url in tier if url.strip()] for tier in trackers]
+    values["trackers"] = [tier for tier in values["trackers"] if tier]
+    values["web_seeds"] = [url.strip() for url in values["web_seeds"] if url.strip()]
+    values["tags"] = [tag.strip() for tag in values["tags"] if tag.strip()]
+    for name in ("piece_size", "optimize_alignment", "padded_file_size_limit", "ignore_dotfiles"):
+        given = getattr(request, name)
+        if given is not None:
+            values[name] = given
+    if request.piece_size is None and preset is not None and preset.piece_rules.fixed_size:
+        values["piece_size"] = preset.piece_rules.fixed_size
+    return JobOptions(**values)
+
+
+def _check_piece_size(
+    options: JobOptions, preset: TrackerPreset | None, *, user, path: str, instance_id: int
+) -> tuple[JobOptions, list[str]]:
+    """The options with a piece size that keeps the preset's rules, and notes for the user."""
+    notes = []
+    if options.piece_size and not planner.is_piece_size(options.piece_size):
+        raise InvalidJob(
+            "The piece size must be a power of two from 16 KiB to 128 MiB, or 0 "
+            "for qBittorrent's automatic choice.",
+            field="pieceSize",
+        )
+    if preset is None:
+        return options, notes
+    rules = preset.piece_rules
+    if options.piece_size:
+        breaches = planner.piece_size_breaches(options.piece_size, rules)
+        if breaches:
+            raise InvalidJob(f"This piece size is {'; '.join(breaches)}.", field="pieceSize")
+        return options, notes
+    if not (
+        rules.min_piece_size
+        or rules.max_piece_size
+        or rules.piece_size_table
+        or rules.max_torrent_size
+    ):
+        return options, notes
+    # Automatic under a preset's rules: plan from the content's size when it can be known.
+    analysis = analyze(user=user, path=path, instance_id=instance_id)
+    if analysis.total_size is None or analysis.truncated:
+        notes.append(
+            "The content's size is unknown: qBittorrent chooses the piece size and the "
+            "finished torrent is checked against the preset's rules."
+        )
+        return options, notes
+    plan = planner.plan_pieces(
+        total_size=analysis.total_size,
+        format=options.format,
+        file_sizes=analysis.file_sizes,
+        rules=rules,
+    )
+    notes.append(
+        f"Piece size {planner.format_size(plan.piece_size)} chosen by the planner: {plan.reason}"
+    )
+    return JobOptions(**{**asdict(options), "piece_size": plan.piece_size}), notes
+
+
+def _check_trackers(options: JobOptions, preset: TrackerPreset | None, *, user) -> None:
+    report = tracker_validate(
+        user=user,
+        trackers=options.trackers,
+        private=options.private,
+        web_seeds=options.web_seeds,
+        preset=preset,
+    )
+    problems = report.problems()
+    if problems:
+        raise InvalidJob(problems[0], field="trackers" if report.trackers else "webSeeds")
+    # Every placeholder must be fillable now, not only when the worker gets to it.
+    preset_resolve_trackers(preset_or_tiers=options.trackers, user=user)
+
+
+def _check_capabilities(options: JobOptions, caps) -> None:
+    if options.format not in caps.formats:
+        offered = ", ".join(caps.formats) or "none"
+        raise InvalidJob(
+            f"This qBittorrent ({caps.app_version}, libtorrent "
+            f"{caps.libtorrent_version}) creates {offered} torrents only.",
+            field="format",
+        )
+    if not caps.alignment_options and (
+        options.optimize_alignment is not None or options.padded_file_size_limit is not None
+    ):
+        raise InvalidJob(
+            "Alignment options exist only on qBittorrent builds with libtorrent "
+            "1.2; this one has libtorrent "
+            f"{caps.libtorrent_version}.",
+            field="optimizeAlignment",
+        )
+    if (
+        any(
+            "|" in url
+            for url in [*(u for tier in options.trackers for u in tier), *options.web_seeds]
+        )
+        and not caps.creator_decodes_urls
+    ):
+        raise InvalidJob("This qBittorrent cannot take a URL containing '|'.", field="trackers")
+
+
+def job_submit(*, user, request: JobRequest) -> Job:
+    """Checks a request as the engine will need it, stores the job and queues it."""
+    active = Job.objects.filter(owner=user, state__in=ACTIVE_STATES).count()
+    if active >= settings.JOB_ACTIVE_LIMIT:
+        raise ServiceError(
+            f"You have {active} jobs running or queued, the most allowed; wait for one to finish.",
+            code="too_many_jobs",
+            status=429,
+        )
+    instance = instance_get(user=user, instance_id=request.instance_id)
+    preset = (
+        preset_get(viewer=user, preset_id=request.preset_id)
+        if request.preset_id is not None
+        else None
+    )
+    caps = client_for(instance).capabilities()
+    if not caps.creator:
+        raise InvalidJob(
+            f"qBittorrent '{instance.name}' {caps.missing('creator')}",
+            field="instance",
+            code="qbittorrent_too_old",
+        )
+    source = scan(user=user, path=request.path, instance_id=instance.pk)
+    if not source.usable:
+        raise InvalidJob(
+            source.reason or f"{source.path} cannot be a torrent's source.",
+            field="path",
+            code="unusable_path",
+        )
+    options = _resolve_options(request, preset)
+    _check_capabilities(options, caps)
+    _check_trackers(options, preset, user=user)
+    options, notes = _check_piece_size(
+        options, preset, user=user, path=source.path, instance_id=instance.pk
+    )
+    with transaction.atomic():
+        job = Job.objects.create(
+            owner=user,
+            instance=instance,
+            instance_name=instance.name,
+            source_path=source.path,
+            engine=Engine.QBITTORRENT,
+            options=asdict(options),
+            preset=preset,
+            preset_snapshot=_preset_snapshot(preset),
+            notes=notes,
+            name=source.path.rstrip("/").rsplit("/", 1)[-1],
+        )
+        audit_record(
+            actor=user,
+            action="job.created",
+            target_type="job",
+            target_id=job.pk,
+            detail={
+                "path": job.source_path,
+                "instance": instance.name,
+                "preset": preset.name if preset else None,
+            },
+        )
+        transaction.on_commit(lambda: job_enqueue(job=job))
+    job_broadcast(job)
+    return job
+
+
+def _preset_snapshot(preset: TrackerPreset | None) -> dict:
+    """The preset's values as they were, for the record (tracker templates, never secrets)."""
+    if preset is None:
+        return {}
+    fields = [
+        "name",
+        "trackers",
+        "private",
+        "source",
+        "comment",
+        "format",
+        "web_seeds",
+        "start_seeding",
+        "category",
+        "tags",
+        "piece_size_mode",
+        "piece_size",
+        "min_piece_size",
+        "max_piece_size",
+        "target_pieces_min",
+        "target_pieces_max",
+        "piece_size_table",
+        "max_torrent_size",
+        "omit_creation_date",
+        "omit_created_by",
+        "randomize_info_hash",
+        "exclude_patterns",
+    ]
+    return {name: getattr(preset, name) for name in fields}
+
+
+def job_enqueue(*, job: Job) -> None:
+    """Hands a job to the background worker (django-tasks' database backend)."""
+    from creator.tasks import job_run
+
+    job_run.enqueue(job.pk)
+    jobs_recover_ensure()
+
+
+# --- state changes -----------------------------------------------------------------------
+
+
+def job_transition(job: Job, state: str, **fields) -> Job:
+    """Moves `job` to `state` (saving `fields` with it) if no one changed it meanwhile.
+
+    Raises StateChanged when the row's state is no longer the one this copy holds, and
+    ValueError for a move the state machine forbids.
+    """
+    if state not in TRANSITIONS[job.state]:
+        raise ValueError(f"a job cannot go from {job.state} to {state}")
+    now = timezone.now()
+    if state in TERMINAL_STATES:
+        fields.setdefault("finished_at", now)
+        fields.setdefault("lease_owner", "")
+        fields.setdefault("lease_until", None)
+        fields.setdefault("eta_s", None)
+    updated = Job.objects.filter(pk=job.pk, state=job.state).update(
+        state=state, updated_at=now, **fields
+    )
+    if not updated:
+        raise StateChanged(f"job {job.pk} is no longer {job.state}")
+    job.state, job.updated_at = state, now
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job_broadcast(job)
+    return job
+
+
+def job_progress(job: Job, *, progress: float, eta_s: int | None) -> Job:
+    """Records hashing progress (when it moved) and tells whoever watches."""
+    if job.state == JobState.HASHING and abs(progress - job.progress) < 0.05:
+        return job
+    return job_transition(job, JobState.HASHING, progress=progress, eta_s=eta_s, waiting_reason="")
+
+
+def job_event(job: Job) -> dict:
+    """What a progress message says about a job; the same for sockets and for polling."""
+    return {
+        "job": job.pk,
+        "state": job.state,
+        "phase": job.phase,
+        "percentage": job.percentage,
+        "progress": round(job.progress, 2),
+        "etaS": job.eta_s,
+        "waiting": job.waiting_reason or None,
+        "error": job.error or None,
+        "name": job.name,
+        "updatedAt": job.updated_at.isoformat() if job.updated_at else None,
+    }
+
+
+def job_broadcast(job: Job) -> None:
+    try:
+        progress_broadcast(owner_id=job.owner_id, event=job_event(job))
+    except Exception:  # a channel layer outage must not fail the job: sockets poll instead
+        logger.warning("Could not broadcast progress of job %s", job.pk, exc_info=True)
+
+
+# --- leases: one worker per job ------------------------------------------------------------
+
+
+def job_claim(job_id: int, *, worker: str) -> Job | None:
+    """Takes the job for `worker` unless another live worker holds it; None when it cannot."""
+    now = timezone.now()
+    until = now + timedelta(seconds=settings.JOB_LEASE_S)
+    claimed = (
+        Job.objects.filter(pk=job_id, state__in=ACTIVE_STATES)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=worker))
+        .update(lease_owner=worker, lease_until=until)
+    )
+    return Job.objects.get(pk=job_id) if claimed else None
+
+
+def job_renew(job: Job, *, worker: str) -> Job:
+    """Extends the lease and reloads the job; StateChanged if it was cancelled or taken."""
+    until = timezone.now() + timedelta(seconds=settings.JOB_LEASE_S)
+    renewed = Job.objects.filter(pk=job.pk, lease_owner=worker, state__in=ACTIVE_STATES).update(
+        lease_until=until
+    )
+    fresh = Job.objects.get(pk=job.pk)
+    if not renewed:
+        raise StateChanged(f"job {job.pk} is {fresh.state} or held by another worker")
+    return fresh
+
+
+def job_release(job: Job, *, worker: str) -> None:
+    Job.objects.filter(pk=job.pk, lease_owner=worker).update(lease_owner="", lease_until=None)
+
+
+def new_worker_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def jobs_recover() -> int:
+    """Queues again every active job that no worker holds and no queued step will advance."""
+    from django_tasks_db.models import DBTaskResult
+
+    from creator.tasks import job_run
+
+    now = timezone.now()
+    orphans = Job.objects.filter(state__in=ACTIVE_STATES).filter(
+        Q(lease_until__lt=now)
+        | Q(lease_until__isnull=True, updated_at__lt=now - timedelta(seconds=settings.JOB_LEASE_S))
+    )
+    pending = set(
+        DBTaskResult.objects.filter(task_path=job_run.module_path, status="READY").values_list(
+            "args_kwargs__args__0", flat=True
+        )
+    )
+    count = 0
+    for job in orphans:
+        if job.pk in pending:
+            continue  # its next step is queued: the workers are busy, not gone
+        logger.warning("Job %s lost its worker; queueing it again", job.pk)
+        job_run.enqueue(job.pk)
+        count += 1
+    return count
+
+
+def jobs_recover_ensure() -> None:
+    """Makes sure a recovery task is waiting in the queue (each run queues its successor)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from creator.tasks import jobs_recover_task
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=jobs_recover_task.module_path, status="READY"
+    ).exists()
+    if not waiting:
+        jobs_recover_task.enqueue()
+
+
+# --- user actions ---------------------------------------------------------------------------
+
+
+def _visible(viewer):
+    jobs = Job.objects.select_related("owner", "preset", "instance")
+    return jobs if viewer.is_staff else jobs.filter(owner=viewer)
+
+
+def job_get(*, viewer, job_id: int) -> Job:
+    """A job `viewer` may see (their own; staff: any); NotFound otherwise."""
+    job = _visible(viewer).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(f"There is no job {job_id}.")
+    return job
+
+
+def job_list(
+    *,
+    viewer,
+    state: str | None = None,
+    preset_id: int | None = None,
+    instance_id: int | None = None,
+    owner_id: int | None = None,
+    since=None,
+    until=None,
+    search: str = "",
+    ordering: str = "-created_at",
+):
+    """Jobs `viewer` may see, filtered; `search` matches name, path or info hash."""
+    jobs = _visible(viewer)
+    if state:
+        jobs = jobs.filter(state=state)
+    if preset_id:
+        jobs = jobs.filter(preset_id=preset_id)
+    if instance_id:
+        jobs = jobs.filter(instance_id=instance_id)
+    if owner_id and viewer.is_staff:
+        jobs = jobs.filter(owner_id=owner_id)
+    if since:
+        jobs = jobs.filter(created_at__gte=since)
+    if until:
+        jobs = jobs.filter(created_at__lt=until)
+    search = search.strip()
+    if search:
+        term = search.lower()
+        jobs = jobs.filter(
+            Q(name__icontains=search)
+            | Q(source_path__icontains=search)
+            | Q(info_hash_v1=term)
+            | Q(info_hash_v2=term)
+        )
+    allowed = {
+        "created_at",
+        "-created_at",
+        "name",
+        "-name",
+        "state",
+        "-state",
+        "total_size",
+        "-total_size",
+        "finished_at",
+        "-finished_at",
+    }
+    if ordering not in allowed:
+        raise ServiceError(f"Sort by one of: {', '.join(sorted(allowed))}.", field="ordering")
+    return jobs.order_by(ordering, "-pk")
+
+
+def job_cancel(*, viewer, job_id: int) -> Job:
+    """Cancels a job (idempotent); its worker stops qBittorrent's task when it sees it."""
+    job = job_get(viewer=viewer, job_id=job_id)
+    while job.state not in TERMINAL_STATES:
+        try:
+            job = job_transition(job, JobState.CANCELLED, error="", waiting_reason="")
+        except StateChanged:
+            job.refresh_from_db()
+            continue
+        audit_record(actor=viewer, action="job.cancelled", target_type="job", target_id=job.pk)
+        _abort_qbittorrent_task(job)
+    return job
+
+
+def _abort_qbittorrent_task(job: Job) -> None:
+    """deleteTask for a cancelled job right away (the worker does it too, if it is alive)."""
+    if not job.qbt_task_id or job.instance is None:
+        return
+    try:
+        client_for(job.instance).delete_creator_task(job.qbt_task_id)
+    except ServiceError as error:
+        logger.warning("Could not stop qBittorrent's task for job %s: %s", job.pk, error.message)
+
+
+def job_retry(*, viewer, job_id: int) -> Job:
+    """A new job with the same frozen options as a failed or cancelled one."""
+    old = job_get(viewer=viewer, job_id=job_id)
+    if old.state not in (JobState.FAILED, JobState.CANCELLED):
+        raise ServiceError(
+            "Only a failed or cancelled job can be retried.", code="not_retryable", status=409
+        )
+    if old.instance is None:
+        raise ServiceError(
+            "The qBittorrent instance of this job was removed.", code="no_instance", status=409
+        )
+    with transaction.atomic():
+        job = Job.objects.create(
+            owner=old.owner,
+            instance=old.instance,
+            instance_name=old.instance_name,
+            source_path=old.source_path,
+            engine=old.engine,
+            options=old.options,
+            preset=old.preset,
+            preset_snapshot=old.preset_snapshot,
+            retry_of=old,
+            name=old.source_path.rstrip("/").rsplit("/", 1)[-1],
+        )
+        audit_record(
+            actor=viewer,
+            action="job.retried",
+            target_type="job",
+            target_id=job.pk,
+            detail={"retry_of": old.pk},
+        )
+        transaction.on_commit(lambda: job_enqueue(job=job))
+    job_broadcast(job)
+    return job
+
+
+def job_torrent(*, viewer, job_id: int) -> tuple[Job, bytes]:
+    """The stored .torrent of a completed job, and records the download."""
+    job = job_get(viewer=viewer, job_id=job_id)
+    if job.state != JobState.COMPLETED or not job.torrent_file:
+        raise ServiceError("This job has no .torrent yet.", code="no_torrent", status=409)
+    path = settings.TORRENTS_DIR / job.torrent_file
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise ServiceError(
+            "The stored .torrent file is missing from the data directory.",
+            code="torrent_missing",
+            status=410,
+        ) from None
+    audit_record(actor=viewer, action="job.downloaded", target_type="job", target_id=job.pk)
+    return job, data

@@ -1,0 +1,30 @@
+import time
+
+import pytest
+
+from creator.models import Job, JobState
+from tests.factories import instance_for
+
+TERMINAL = {JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED}
+
+
+@pytest.fixture
+def qbt_instance(transactional_db, qbittorrent):
+    """The default Instance on a real qBittorrent 5.1 or 5.3, with committed rows (a worker
+    process reads them)."""
+    return instance_for(qbittorrent)
+
+
+def wait_for(job_id: int, states=TERMINAL, *, timeout_s: float = 60, worker=None) -> Job:
+    """Polls the job until it reaches one of `states`; fails with the worker's log if not."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = Job.objects.get(pk=job_id)
+        if job.state in states:
+            return job
+        time.sleep(0.1)
+    log = worker.log()[-4000:] if worker is not None else ""
+    pytest.fail(
+        f"job {job_id} is still {job.state} ({job.waiting_reason or job.error}) after "
+        f"{timeout_s} s\n{log}"
+    )
