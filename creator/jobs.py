@@ -588,11 +588,14 @@ def _abort_qbittorrent_task(job: Job) -> None:
 
 
 def job_retry(*, viewer, job_id: int) -> Job:
-    """A new job with the same frozen options as a failed or cancelled one."""
+    """A new job with the same frozen options as a finished one: a retry after a failure or a
+    cancel, or "create again with these settings" after a success."""
     old = job_get(viewer=viewer, job_id=job_id)
-    if old.state not in (JobState.FAILED, JobState.CANCELLED):
+    if old.state not in TERMINAL_STATES:
         raise ServiceError(
-            "Only a failed or cancelled job can be retried.", code="not_retryable", status=409
+            "This job is still running: cancel it first, or wait.",
+            code="not_retryable",
+            status=409,
         )
     if old.instance is None:
         raise ServiceError(
