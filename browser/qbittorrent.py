@@ -235,10 +235,16 @@ class QbittorrentClient:
         return str(answer["taskID"])
 
     def creator_status(self, task_id: str) -> dict:
+        if not task_id:
+            raise ValueError("a task id is required")  # an empty one lists every task
         tasks = self.call(
             lambda api: api.torrentcreator_status(task_id=task_id),
             not_found=f"has no torrent creation task {task_id}",
         )
+        if not tasks:
+            raise QbittorrentError(
+                f"No torrent creation task {task_id}", code="not_found", status=404
+            )
         return tasks[0]
 
     def creator_tasks(self) -> list[dict]:

@@ -105,23 +105,33 @@ def _masked_trackers(job: Job, meta: Metainfo) -> tuple[list[list[str]], set[str
     return masked, set(template_of)
 
 
-def _seed(job: Job, data: bytes, meta: Metainfo, client: QbittorrentClient) -> str:
-    """Adds the torrent to qBittorrent as complete (no recheck); a sentence on the outcome."""
-    options = JobOptions.of(job)
-    caps = client.capabilities()
+def seed_params(*, save_path: str, category: str, tags: list[str], caps) -> dict:
+    """torrents/add parameters that seed content already in `save_path`, with no recheck."""
     params = {
-        # The content is where it was made: its parent folder is the save path.
-        "savepath": paths.parent(job.source_path) or job.source_path,
-        "category": options.category,
-        "tags": ",".join(options.tags),
+        "savepath": save_path,
+        "category": category,
+        "tags": ",".join(tags),
         "contentLayout": "Original",  # never an extra (or a missing) top folder
         "autoTMM": "false",  # a category's own save path must not move it
-        "stopped": "false",
-        "paused": "false",
-        caps.seed_mode_param: "true",
+        "stopped": "false",  # 5.0+ name
+        "paused": "false",  # its name before 5.0
+        caps.seed_mode_param: "true",  # seedMode from WebAPI 2.16, skip_checking before
     }
+    return {name: value for name, value in params.items() if value != ""}
+
+
+def _seed(job: Job, data: bytes, client: QbittorrentClient) -> str:
+    """Adds the torrent to qBittorrent as complete (no recheck); a sentence on the outcome."""
+    options = JobOptions.of(job)
+    # The content is where it was made: its parent folder is the save path.
+    params = seed_params(
+        save_path=paths.parent(job.source_path) or job.source_path,
+        category=options.category,
+        tags=options.tags,
+        caps=client.capabilities(),
+    )
     try:
-        client.add_torrent(data, {k: v for k, v in params.items() if v != ""})
+        client.add_torrent(data, params)
     except ServiceError as error:
         logger.warning("Job %s: adding for seeding failed: %s", job.pk, error.message)
         return f"Not seeding: {error.message}"
@@ -170,7 +180,7 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
 
     seeding = ""
     if options.start_seeding and client is not None:
-        seeding = _seed(job, data, meta, client)
+        seeding = _seed(job, data, client)
     masked, secret_urls = _masked_trackers(job, meta)
     public = replace(
         meta,

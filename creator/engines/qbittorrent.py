@@ -194,6 +194,8 @@ class QbittorrentEngine:
                 return delay
             time.sleep(delay)
             self.job = self.renew()
+            if not self.job.qbt_task_id:  # made again with other pieces: submit in a new step
+                return 0.0
 
     def _poll_once(self) -> float | None:
         job = self.job

@@ -62,6 +62,7 @@ class QbittorrentInstance:
     process: subprocess.Popen
     cleanup_paths: list[Path] = field(default_factory=list)
     log_path: Path | None = None
+    command: list[str] = field(default_factory=list)
 
     def host_path(self, qbt_path: str) -> Path:
         """Translates a qBittorrent-side path under the data directory to this host's path."""
@@ -82,7 +83,26 @@ class QbittorrentInstance:
         login.raise_for_status()
         return session.request(method, f"{self.url}/api/v2/{endpoint}", timeout=30, **kwargs)
 
+    def restart(self) -> None:
+        """Stops qBittorrent (SIGTERM) and starts it again on the same ports and profile: what
+        it kept in memory only (torrent creator tasks) is gone."""
+        self._terminate()
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        _wait_until_up(self)
+
     def stop(self) -> None:
+        self._terminate()
+        for path in self.cleanup_paths:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def _terminate(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -90,8 +110,6 @@ class QbittorrentInstance:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
-        for path in self.cleanup_paths:
-            shutil.rmtree(path, ignore_errors=True)
 
 
 def _config(*, webui_port: int, torrent_port: int, password: str, save_path: str) -> str:
@@ -183,18 +201,29 @@ def start(version: str, *, workdir: Path, password: str | None = None) -> Qbitto
         process=process,
         cleanup_paths=cleanup,
         log_path=log_path,
+        command=command,
     )
+    try:
+        _wait_until_up(instance)
+    except Exception:
+        instance.stop()
+        raise
+    return instance
+
+
+def _wait_until_up(instance: QbittorrentInstance) -> None:
     deadline = time.monotonic() + 30
     while True:
-        if process.poll() is not None:
-            instance.stop()
-            raise RuntimeError(f"qBittorrent {version} exited: {log_path.read_text()[-2000:]}")
+        if instance.process.poll() is not None:
+            raise RuntimeError(
+                f"qBittorrent {instance.version} exited: {instance.log_path.read_text()[-2000:]}"
+            )
         try:
             requests.get(f"{instance.url}/api/v2/app/version", timeout=1)
-            break
+            return
         except requests.ConnectionError:
             if time.monotonic() > deadline:
-                instance.stop()
-                raise TimeoutError(f"qBittorrent {version} did not answer in 30 s") from None
+                raise TimeoutError(
+                    f"qBittorrent {instance.version} did not answer in 30 s"
+                ) from None
             time.sleep(0.1)
-    return instance
