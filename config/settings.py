@@ -269,6 +269,8 @@ JOB_ACTIVE_LIMIT = env_int("TORRENTSMITH_JOB_ACTIVE_LIMIT", 10, minimum=1, maxim
 # worker died) is picked up again by the recovery task.
 JOB_LEASE_S = env_int("TORRENTSMITH_JOB_LEASE_S", 30, minimum=2, maximum=3600)
 JOB_RECOVER_INTERVAL_S = env_int("TORRENTSMITH_JOB_RECOVER_INTERVAL_S", 15, minimum=1, maximum=3600)
+# How long a job waits before asking again when qBittorrent's creator queue is full.
+JOB_QUEUE_FULL_RETRY_S = env_int("TORRENTSMITH_JOB_QUEUE_FULL_RETRY_S", 15, minimum=1, maximum=3600)
 # How long a job waits for an unreachable qBittorrent before it fails.
 JOB_UNREACHABLE_GIVE_UP_S = env_int(
     "TORRENTSMITH_JOB_UNREACHABLE_GIVE_UP_S", 3600, minimum=5, maximum=7 * 86400

@@ -59,6 +59,7 @@ class ResultOut(CamelSchema):
 
 class JobOut(CamelSchema):
     id: int
+    name: str
     owner: str
     state: str
     phase: str

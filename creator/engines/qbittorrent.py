@@ -135,7 +135,7 @@ class QbittorrentEngine:
                     JobState.QUEUED,
                     waiting_reason=error.message + " Waiting for room in its queue.",
                 )
-                return 15.0
+                return float(settings.JOB_QUEUE_FULL_RETRY_S)
             raise
         job_transition(
             job,

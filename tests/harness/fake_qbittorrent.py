@@ -33,25 +33,34 @@ class FakeQbittorrent:
                 fake.requests.append({"path": path, "headers": dict(self.headers), "body": body})
                 route = fake.routes.get(path, (404, "Not Found"))
                 status, payload = route() if callable(route) else route
-                data = payload if isinstance(payload, str) else json.dumps(payload)
+                if isinstance(payload, bytes):
+                    data, kind = payload, "application/x-bittorrent"
+                elif isinstance(payload, str):
+                    data, kind = payload.encode(), "text/plain"
+                else:
+                    data, kind = json.dumps(payload).encode(), "application/json"
                 self.send_response(status)
                 if path.endswith("/auth/login") and status == 200 and payload == "Ok.":
                     self.send_header("Set-Cookie", "SID=fake; HttpOnly; path=/")
-                self.send_header(
-                    "Content-Type",
-                    "application/json" if not isinstance(payload, str) else "text/plain",
-                )
-                self.send_header("Content-Length", str(len(data.encode())))
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data.encode())
+                self.wfile.write(data)
 
             do_GET = do_POST = _answer
 
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.handler = Handler
+        self.port = 0
+        self.start()
+
+    def start(self):
+        """Listens (again, on the same port after `stop`)."""
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -1,0 +1,151 @@
+"""Faults a real qBittorrent will not produce on demand, injected by a scripted stand-in:
+a full queue, an outage mid-job, a failed task, and a worker that died inside addTask."""
+
+import pytest
+from django.utils import timezone
+
+from creator.engines.qbittorrent import QbittorrentEngine, parse_time
+from creator.models import Job
+from tests.creator.conftest import wait_for
+from tests.factories import instance_for
+from tests.harness.content import write
+from tests.harness.fake_qbittorrent import FakeQbittorrent
+from tests.harness.oracle import make_torrent
+
+
+@pytest.fixture
+def fake(tmp_path):
+    """A qBittorrent 5.1 stand-in holding /data/Album (one file), whose creator makes a real
+    .torrent of that content."""
+    server = FakeQbittorrent()
+    write(tmp_path / "Album", {"a.flac": b"a" * 50_000})
+    server.torrent = make_torrent(tmp_path / "Album")
+    server.routes.update(
+        {
+            "/api/v2/app/getDirectoryContent": lambda: (
+                (200, server.listing.pop(0)) if server.listing else (200, [])
+            ),
+            "/api/v2/torrentcreator/addTask": (200, {"taskID": "task-1"}),
+            "/api/v2/torrentcreator/status": (
+                200,
+                [{"taskID": "task-1", "status": "Finished", "sourcePath": "/data/Album"}],
+            ),
+            "/api/v2/torrentcreator/torrentFile": (200, server.torrent),
+            "/api/v2/torrentcreator/deleteTask": (200, ""),
+        }
+    )
+    server.listing = []
+    yield server
+    server.stop()
+
+
+def album_listings(fake, times: int = 1):
+    # scan lists the folder: its sub-folders, then its files (WebAPI 2.11.4 has no metadata)
+    for _ in range(times):
+        fake.listing += [[], ["/data/Album/a.flac"]]
+
+
+def submit(client, **body):
+    response = client.post("/api/jobs", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+def test_a_full_creator_queue_keeps_the_job_queued_until_there_is_room(
+    user_client, transactional_db, fake, worker
+):
+    instance_for(fake)
+    album_listings(fake)
+    answers = [(409, "Too many active tasks")] * 2 + [(200, {"taskID": "task-1"})]
+    fake.routes["/api/v2/torrentcreator/addTask"] = lambda: answers.pop(0)
+    job_id = submit(user_client, path="/data/Album")
+    queued = wait_for(job_id, {"queued"}, worker=worker)
+    job = wait_for(job_id, worker=worker)
+    assert job.state == "completed", job.error
+    assert len(fake.calls("/api/v2/torrentcreator/addTask")) == 3
+    assert queued.pk == job.pk
+
+
+def test_an_unreachable_qbittorrent_is_waited_for_then_the_job_goes_on(
+    user_client, transactional_db, fake, worker
+):
+    instance_for(fake)
+    album_listings(fake)
+    fake.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [{"taskID": "task-1", "status": "Running", "progress": 10.0}],
+    )
+    job_id = submit(user_client, path="/data/Album")
+    wait_for(job_id, {"hashing"}, worker=worker)
+    fake.stop()
+    import time
+
+    deadline = time.monotonic() + 30
+    while "Waiting for qBittorrent" not in Job.objects.get(pk=job_id).waiting_reason:
+        assert time.monotonic() < deadline, worker.log()[-3000:]
+        time.sleep(0.2)
+    assert "cannot be reached" in Job.objects.get(pk=job_id).waiting_reason
+    fake.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [{"taskID": "task-1", "status": "Finished"}],
+    )
+    fake.start()
+    job = wait_for(job_id, worker=worker)
+    assert job.state == "completed", job.error
+    assert job.waiting_reason == ""
+
+
+def test_a_failed_task_fails_the_job_with_qbittorrents_message(
+    user_client, transactional_db, fake, worker
+):
+    instance_for(fake)
+    album_listings(fake)
+    fake.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [{"taskID": "task-1", "status": "Failed", "errorMessage": "Permission denied"}],
+    )
+    job = wait_for(submit(user_client, path="/data/Album"), worker=worker)
+    assert job.state == "failed"
+    assert job.error == "qBittorrent could not create the torrent: Permission denied"
+    assert fake.calls("/api/v2/torrentcreator/deleteTask")
+    detail = user_client.get(f"/api/jobs/{job.pk}").json()
+    assert detail["error"] == job.error
+
+
+def test_a_worker_that_died_inside_add_task_is_followed_by_adoption_not_a_second_task(
+    user, db, fake
+):
+    instance = instance_for(fake)
+    fake.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [
+            {
+                "taskID": "lost-1",
+                "sourcePath": "/data/Album",
+                "status": "Running",
+                "progress": 3.0,
+                "timeAdded": timezone.localtime().strftime("%a %b %d %H:%M:%S %Y"),
+            }
+        ],
+    )
+    job = Job.objects.create(
+        owner=user,
+        instance=instance,
+        instance_name=instance.name,
+        source_path="/data/Album",
+        options={"format": "v1"},
+        submit_started_at=timezone.now(),
+        state="queued",
+    )
+    engine = QbittorrentEngine(job, renew=lambda: Job.objects.get(pk=job.pk))
+    engine.step()
+    job.refresh_from_db()
+    assert job.qbt_task_id == "lost-1"
+    assert fake.calls("/api/v2/torrentcreator/addTask") == []
+
+
+def test_creator_times_are_read_in_both_formats():
+    assert parse_time(1795645398).timestamp() == 1795645398
+    text = parse_time("Wed Nov 25 22:23:30 2026")
+    assert (text.year, text.month, text.day, text.hour, text.minute) == (2026, 11, 25, 22, 23)
+    assert parse_time("") is None and parse_time("not a date") is None
