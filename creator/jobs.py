@@ -318,7 +318,8 @@ def job_submit(*, user, request: JobRequest) -> Job:
                 "preset": preset.name if preset else None,
             },
         )
-        transaction.on_commit(lambda: job_enqueue(job=job))
+        transaction.on_commit(lambda: job_start(job=job))
+    job.refresh_from_db()  # its first step ran when the transaction committed
     job_broadcast(job)
     return job
 
@@ -354,12 +355,17 @@ def _preset_snapshot(preset: TrackerPreset | None) -> dict:
     return {name: getattr(preset, name) for name in fields}
 
 
-def job_enqueue(*, job: Job) -> None:
-    """Hands a job to the background worker (django-tasks' database backend)."""
-    from creator.tasks import job_run
+WEB_WORKER_ID = f"web-{uuid.uuid4().hex[:12]}"  # this process's name on the leases it takes
 
-    job_run.enqueue(job.pk)
+
+def job_start(*, job: Job) -> None:
+    """Takes a new job's first step (addTask) in this process, at once; the worker takes the
+    next ones. Waiting for a worker to notice the job would add its polling delay to every job
+    (bench/create.py)."""
+    from creator.runner import job_advance
+
     jobs_recover_ensure()
+    job_advance(job.pk, worker=WEB_WORKER_ID)
 
 
 # --- state changes -----------------------------------------------------------------------
@@ -621,7 +627,8 @@ def job_retry(*, viewer, job_id: int) -> Job:
             target_id=job.pk,
             detail={"retry_of": old.pk},
         )
-        transaction.on_commit(lambda: job_enqueue(job=job))
+        transaction.on_commit(lambda: job_start(job=job))
+    job.refresh_from_db()  # its first step ran when the transaction committed
     job_broadcast(job)
     return job
 

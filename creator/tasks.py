@@ -7,16 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from creator.jobs import (
-    StateChanged,
-    job_claim,
-    job_release,
-    job_renew,
-    job_transition,
-    jobs_recover,
-    new_worker_id,
-)
-from creator.models import Engine, JobState
+from creator.jobs import jobs_recover, new_worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -32,43 +23,10 @@ def worker_probe() -> str:
 
 @task()
 def job_run(job_id: int) -> str:
-    """Advances one job by a step, then queues its next step (see creator/engines)."""
-    from creator.engines.qbittorrent import QbittorrentEngine
+    """Advances one job by a step, then queues its next step (see creator/runner.py)."""
+    from creator.runner import job_advance
 
-    job = job_claim(job_id, worker=WORKER_ID)
-    if job is None:
-        return "not mine: finished, cancelled or held by another worker"
-    delay = None
-    try:
-        if job.instance is None:
-            job_transition(job, JobState.FAILED, error="Its qBittorrent instance was removed.")
-            return job.state
-        if job.engine != Engine.QBITTORRENT:
-            job_transition(job, JobState.FAILED, error=f"No engine {job.engine} here.")
-            return job.state
-        engine = QbittorrentEngine(job, renew=lambda: job_renew(engine.job, worker=WORKER_ID))
-        delay = engine.step()
-        job = engine.job
-    except StateChanged:
-        return "stopped: the job changed under this worker (cancelled?)"
-    except Exception as error:
-        logger.exception("Job %s failed unexpectedly", job_id)
-        try:
-            job.refresh_from_db()
-            job_transition(
-                job,
-                JobState.FAILED,
-                error=f"Internal error: {type(error).__name__}. "
-                "The job can be retried; the log has the details.",
-            )
-        except (StateChanged, ValueError):
-            pass
-        return "failed"
-    finally:
-        job_release(job, worker=WORKER_ID)
-    if delay is not None:
-        job_run.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(job_id)
-    return job.state
+    return job_advance(job_id, worker=WORKER_ID)
 
 
 @task()

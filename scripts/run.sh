@@ -22,7 +22,7 @@ trap stop INT TERM EXIT
 
 .venv/bin/daphne -b "$BIND" -p "$PORT" config.asgi:application &
 pids+=($!)
-$PY manage.py db_worker --no-reload &
+$PY manage.py db_worker --no-reload --interval 0.2 &
 pids+=($!)
 echo "Torrentsmith is at http://localhost:$PORT/ (Ctrl-C stops it)"
 # Either process ending ends the app: a web server without a worker would accept jobs nobody runs.
