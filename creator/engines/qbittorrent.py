@@ -239,10 +239,10 @@ class QbittorrentEngine:
             return 0.25 if elapsed < 60 else 0.5
         if state == "Failed":
             message = status.get("errorMessage") or "no reason given"
+            self.client.delete_creator_task(job.qbt_task_id)  # clean up before telling anyone
             job_transition(
                 job, JobState.FAILED, error=f"qBittorrent could not create the torrent: {message}"
             )
-            self.client.delete_creator_task(job.qbt_task_id)
             return None
         if state == "Finished":
             return self._finish()

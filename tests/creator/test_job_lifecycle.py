@@ -49,9 +49,16 @@ def settled_torrent(qbittorrent, hash_id: str) -> dict:
         time.sleep(0.2)
 
 
-def creator_tasks_for(qbittorrent, path: str) -> list[dict]:
-    tasks = qbittorrent.api("GET", "torrentcreator/status").json()
-    return [t for t in tasks if t["sourcePath"] == path]
+def creator_tasks_for(qbittorrent, path: str, *, settle_s: float = 5) -> list[dict]:
+    """qBittorrent's creator tasks for `path`, once none is left or `settle_s` has passed (the
+    worker deletes a task just after it completes the job)."""
+    deadline = time.monotonic() + settle_s
+    while True:
+        tasks = qbittorrent.api("GET", "torrentcreator/status").json()
+        found = [t for t in tasks if t["sourcePath"] == path]
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 def test_seeding_puts_the_torrent_in_qbittorrent_complete(
@@ -150,7 +157,7 @@ def test_a_killed_worker_is_replaced_without_a_second_add_task(
         hashing = wait_for(job_id, {"hashing"}, worker=first)
         first.stop(signal.SIGKILL)
         task_id = hashing.qbt_task_id
-        assert len(creator_tasks_for(qbittorrent, path)) == 1
+        assert len(creator_tasks_for(qbittorrent, path, settle_s=0)) == 1
     finally:
         first.stop(signal.SIGKILL)
     second = start_worker(tmp_path)
