@@ -166,3 +166,20 @@ def test_create_enhanced_is_the_same_as_post_jobs(user_client, album):
     assert response.status_code == 201
     assert response.json()["state"] == "queued"
     assert response.json()["sourcePath"] == album
+
+
+def test_staff_read_jobs_and_the_audit_log_in_the_admin_but_cannot_change_them(staff_client, user):
+    from accounts.audit import audit_record
+
+    job = Job.objects.create(owner=user, instance_name="x", source_path="/data/x", name="Xyz")
+    audit_record(actor=user, action="job.created", target_type="job", target_id=job.pk)
+    assert "Xyz" in staff_client.get("/admin/creator/job/").content.decode()
+    assert staff_client.get(f"/admin/creator/job/{job.pk}/change/").status_code == 200
+    assert (
+        staff_client.post(f"/admin/creator/job/{job.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert Job.objects.filter(pk=job.pk).exists()
+    log = staff_client.get("/admin/accounts/auditevent/").content.decode()
+    assert "job.created" in log
+    assert staff_client.get("/admin/accounts/auditevent/add/").status_code == 403
