@@ -1,21 +1,37 @@
-"""The home page, a job's page and its HTMX partial.
+"""The home page, a job's page, the jobs history, and their HTMX partials.
 
 Each view calls one service from creator.jobs; a ServiceError becomes a message on the job's
 page or an error page in words with its 4xx status, never a 500.
 """
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
 
 from config.errors import NotFound, ServiceError
+from creator.forms import JobFilterForm
 from creator.health import health_report
-from creator.jobs import JobOptions, job_cancel, job_get, job_retry, job_torrent
+from creator.jobs import JobOptions, job_cancel, job_get, job_list, job_retry, job_torrent
 from creator.models import Job, JobState
+
+JOBS_PER_PAGE = 25
+
+# Column headers of the history table and the job_list ordering each one sorts by.
+SORTABLE_COLUMNS = (
+    ("Name", "name"),
+    ("State", "state"),
+    ("Size", "total_size"),
+    ("Created", "created_at"),
+)
 
 
 def home(request):
@@ -83,3 +99,66 @@ def job_torrent_download(request, job_id: int):
     response = HttpResponse(data, content_type="application/x-bittorrent")
     response["Content-Disposition"] = content_disposition_header(True, Path(job.torrent_file).name)
     return response
+
+
+# --- the history ---------------------------------------------------------------------------
+
+
+def _sort_columns(ordering: str) -> dict[str, dict]:
+    """Each sortable header by field: its label, the ordering its link asks for, its aria-sort."""
+    columns = {}
+    for label, field in SORTABLE_COLUMNS:
+        if ordering == field:
+            sort, next_ordering = "ascending", f"-{field}"
+        elif ordering == f"-{field}":
+            sort, next_ordering = "descending", field
+        else:
+            # Dates and sizes read best largest first; names and states A to Z.
+            sort = "none"
+            next_ordering = f"-{field}" if field in ("created_at", "total_size") else field
+        columns[field] = {"label": label, "field": field, "ordering": next_ordering, "sort": sort}
+    return columns
+
+
+def _history_context(request) -> tuple[dict, int]:
+    """What the history table shows for the request's query, and the status to answer with."""
+    form = JobFilterForm(request.GET, viewer=request.user)
+    arguments = form.job_list_arguments()
+    status, error = 200, ""
+    try:
+        jobs = job_list(viewer=request.user, **arguments)
+    except ServiceError as exc:  # a hand-made link with an unknown ordering
+        status, error = exc.status, exc.message
+        arguments["ordering"] = "-created_at"
+        jobs = job_list(viewer=request.user, **arguments)
+    page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    latest = job_list(viewer=request.user).aggregate(latest=Max("pk"))["latest"]
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "ordering": arguments["ordering"],
+        "columns": _sort_columns(arguments["ordering"]),
+        "latest_job_id": latest or 0,
+        "error": error,
+        "state_labels": dict(JobState.choices),
+    }
+    return context, status
+
+
+def jobs_page(request):
+    context, status = _history_context(request)
+    return render(request, "creator/jobs.html", context, status=status)
+
+
+def jobs_table(request):
+    """The history table alone, for HTMX; the address bar shows the page's shareable URL."""
+    context, status = _history_context(request)
+    response = render(request, "creator/_job_table.html", context, status=status)
+    query = urlencode([(key, value) for key, value in request.GET.items() if value])
+    return push_url(response, reverse("jobs") + (f"?{query}" if query else ""))
+
+
+def job_row(request, job_id: int):
+    """One history row, fetched again when the job finishes (its size and links appear)."""
+    return render(request, "creator/_job_row.html", {"job": _job_or_404(request, job_id)})

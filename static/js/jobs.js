@@ -1,4 +1,4 @@
-// Live job progress for the job page, and the copy-magnet button.
+// Live job progress for the job page and the history page, and the copy-magnet button.
 //
 // Events come from the /ws/torrent-progress socket ({job, state, phase, percentage, progress,
 // etaS, waiting, error, ...}). When the socket closes it reconnects with back-off; meanwhile the
@@ -208,9 +208,69 @@
     });
   }
 
+  // --- the history page --------------------------------------------------------------------
+
+  function showRowProgress(row, event) {
+    showState(row.querySelector("[data-live=state]"), event.state);
+    const bar = row.querySelector("[data-live=progress]");
+    bar.value = event.percentage;
+    bar.hidden = STOPPED.has(event.state);
+    row.querySelector("[data-live=percentage]").textContent = percentWords(event);
+    const wasFinished = TERMINAL.has(row.dataset.state);
+    row.dataset.state = event.state;
+    if (TERMINAL.has(event.state) && !wasFinished) {
+      // Its size and name are known now: fetch the whole row again.
+      htmx.ajax("GET", row.dataset.rowUrl, { target: `#${row.id}`, swap: "outerHTML" });
+    }
+  }
+
+  function tableUrl() {
+    const table = document.getElementById("job-table");
+    return table.dataset.tableUrl + location.search;
+  }
+
+  function historyPage() {
+    const notice = document.getElementById("new-jobs");
+    notice.querySelector("[data-refresh-jobs]").addEventListener("click", () => {
+      notice.hidden = true;
+      htmx.ajax("GET", tableUrl(), { target: "#job-table", swap: "outerHTML" });
+    });
+    const connection = document.getElementById("jobs-connection");
+    watchProgress({
+      onStatus(status) {
+        connection.textContent = CONNECTION_WORDS[status] || "";
+        connection.dataset.connection = status;
+      },
+      onEvent(event) {
+        const row = document.getElementById(`job-row-${event.job}`);
+        if (row) {
+          showRowProgress(row, event);
+          return;
+        }
+        const latest = Number(document.getElementById("job-table").dataset.latestJob || 0);
+        if (event.job > latest) notice.hidden = false;
+      },
+    });
+  }
+
+  // After a sort or page link swaps the table, keyboard users stay on the link they used.
+  let focusKey = null;
+  document.addEventListener("htmx:beforeRequest", () => {
+    const focused = document.activeElement;
+    focusKey = focused && focused.dataset ? focused.dataset.focusKey || null : null;
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const table = document.getElementById("job-table");
+    if (!table || event.detail.elt !== table || !focusKey) return;
+    const again = table.querySelector(`[data-focus-key="${focusKey}"]`);
+    (again || table.querySelector(".table-summary")).focus();
+    focusKey = null;
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const detail = document.getElementById("job-detail");
     if (detail && detail.dataset.finished !== "true") jobPage(detail);
+    if (document.getElementById("job-table")) historyPage();
   });
 
   // --- copying a magnet link (Alpine: the "Copied" state never leaves the page) ----------------

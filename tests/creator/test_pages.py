@@ -1,8 +1,10 @@
-"""The job page, through the Django test client: what a user sees."""
+"""The job page and the jobs history, through the Django test client: what a user sees."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from creator.models import Job, JobState
@@ -18,11 +20,158 @@ from tests.harness.oracle import torrent_info
 pytestmark = pytest.mark.django_db
 
 
+def row_names(html: str) -> list[str]:
+    """The job names of the history table's rows, top to bottom."""
+    return re.findall(r'<th scope="row"><a href="/jobs/\d+/">([^<]*)</a>', html)
+
+
 @pytest.fixture
 def content(tmp_path):
     source = tmp_path / "Album"
     write(source, {"01.flac": b"a" * 40_000, "02.flac": b"b" * 30_000})
     return source
+
+
+# --- the history ---------------------------------------------------------------------------
+
+
+def test_history_shows_only_the_users_own_jobs(user_client, user, other_user):
+    JobFactory(owner=user, name="mine")
+    JobFactory(owner=other_user, name="theirs")
+    html = user_client.get("/jobs/").content.decode()
+    assert row_names(html) == ["mine"]
+    assert ">Owner</th>" not in html
+    assert 'id="id_user"' not in html  # no user filter for a non-staff user
+
+
+def test_staff_see_every_job_with_its_owner(staff_client, user, other_user):
+    JobFactory(owner=user, name="first")
+    JobFactory(owner=other_user, name="second")
+    html = staff_client.get("/jobs/").content.decode()
+    assert sorted(row_names(html)) == ["first", "second"]
+    assert ">Owner</th>" in html
+    assert f"<td>{user.username}</td>" in html and f"<td>{other_user.username}</td>" in html
+
+
+def test_staff_can_narrow_the_history_to_one_user(staff_client, user, other_user):
+    JobFactory(owner=user, name="first")
+    JobFactory(owner=other_user, name="second")
+    html = staff_client.get("/jobs/", {"user": other_user.pk}).content.decode()
+    assert row_names(html) == ["second"]
+
+
+def test_a_user_filter_from_a_non_staff_user_is_ignored(user_client, user, other_user):
+    JobFactory(owner=user, name="mine")
+    JobFactory(owner=other_user, name="theirs")
+    html = user_client.get("/jobs/", {"user": other_user.pk}).content.decode()
+    assert row_names(html) == ["mine"]
+
+
+def test_history_filters_by_state_preset_and_instance(user_client, user):
+    preset, instance = PresetFactory(name="Private tracker"), InstanceFactory(name="seedbox")
+    JobFactory(owner=user, name="failed one", state=JobState.FAILED)
+    JobFactory(owner=user, name="with preset", preset=preset)
+    JobFactory(owner=user, name="on seedbox", instance=instance, instance_name="seedbox")
+    html = user_client.get("/jobs/", {"state": "failed"}).content.decode()
+    assert row_names(html) == ["failed one"]
+    assert '<option value="failed" selected>Failed</option>' in html  # the form says what it did
+    html = user_client.get("/jobs/", {"preset": preset.pk}).content.decode()
+    assert row_names(html) == ["with preset"]
+    html = user_client.get("/jobs/", {"instance": instance.pk}).content.decode()
+    assert row_names(html) == ["on seedbox"]
+    assert f'<option value="{instance.pk}" selected>seedbox</option>' in html
+
+
+def test_history_filters_by_creation_dates_including_the_last_day(user_client, user):
+    now = timezone.now()
+    for name, days_ago in (("old", 10), ("middle", 5), ("new", 0)):
+        job = JobFactory(owner=user, name=name)
+        Job.objects.filter(pk=job.pk).update(created_at=now - timedelta(days=days_ago))
+    day = (now - timedelta(days=5)).date().isoformat()
+    html = user_client.get("/jobs/", {"since": day, "until": day}).content.decode()
+    assert row_names(html) == ["middle"]
+    html = user_client.get("/jobs/", {"since": day}).content.decode()
+    assert row_names(html) == ["new", "middle"]
+
+
+def test_a_malformed_date_is_explained_beside_its_field_and_filters_nothing(user_client, user):
+    JobFactory(owner=user, name="mine")
+    html = user_client.get("/jobs/", {"since": "yesterday"}).content.decode()
+    assert row_names(html) == ["mine"]
+    assert "Enter a valid date." in html
+
+
+def test_search_matches_name_path_and_info_hash(user_client, user):
+    JobFactory(owner=user, name="Holiday photos", source_path="/data/pictures/2024")
+    JobFactory(owner=user, name="Album", info_hash_v1="ab" * 20)
+    JobFactory(owner=user, name="Other")
+    assert row_names(user_client.get("/jobs/", {"q": "holiday"}).content.decode()) == [
+        "Holiday photos"
+    ]
+    assert row_names(user_client.get("/jobs/", {"q": "pictures/20"}).content.decode()) == [
+        "Holiday photos"
+    ]
+    assert row_names(user_client.get("/jobs/", {"q": "AB" * 20}).content.decode()) == ["Album"]
+
+
+def test_column_headers_sort_both_ways_and_keep_the_filters(user_client, user):
+    for name in ("beta", "alpha", "gamma"):
+        JobFactory(owner=user, name=name, state=JobState.FAILED)
+    html = user_client.get("/jobs/", {"state": "failed", "ordering": "name"}).content.decode()
+    assert row_names(html) == ["alpha", "beta", "gamma"]
+    header = re.search(r'<th scope="col" aria-sort="ascending"><a href="([^"]+)"', html)
+    assert header is not None
+    link = header.group(1).replace("&amp;", "&")
+    assert "ordering=-name" in link and "state=failed" in link
+    assert row_names(user_client.get(link).content.decode()) == ["gamma", "beta", "alpha"]
+
+
+def test_newest_jobs_come_first_by_default(user_client, user):
+    for name in ("first", "second", "third"):
+        JobFactory(owner=user, name=name)
+    html = user_client.get("/jobs/").content.decode()
+    assert row_names(html) == ["third", "second", "first"]
+    assert 'aria-sort="descending"><a href="/jobs/?ordering=created_at"' in html
+
+
+def test_an_unknown_ordering_is_explained_not_a_server_error(user_client, user):
+    JobFactory(owner=user, name="mine")
+    response = user_client.get("/jobs/", {"ordering": "owner__password"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Sort by one of:" in html and row_names(html) == ["mine"]
+
+
+def test_history_shows_25_jobs_a_page_with_page_links(user_client, user):
+    for number in range(30):
+        JobFactory(owner=user, name=f"job {number:02}")
+    first = user_client.get("/jobs/").content.decode()
+    assert len(row_names(first)) == 25
+    assert "Jobs 1 to 25 of 30" in first
+    assert 'href="/jobs/?page=2"' in first and 'aria-current="page">1</a>' in first
+    second = user_client.get("/jobs/", {"page": 2}).content.decode()
+    assert row_names(second) == [f"job {n:02}" for n in range(4, -1, -1)]
+    assert "Jobs 26 to 30 of 30" in second
+
+
+def test_the_table_partial_answers_htmx_and_puts_the_shareable_url_in_the_address_bar(
+    user_client, user
+):
+    JobFactory(owner=user, name="failed one", state=JobState.FAILED)
+    JobFactory(owner=user, name="queued one")
+    response = user_client.get(
+        "/jobs/table",
+        {"q": "", "state": "failed", "ordering": "name"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<html" not in html and 'id="job-table"' in html
+    assert row_names(html) == ["failed one"]
+    assert response["HX-Push-Url"] == "/jobs/?state=failed&ordering=name"
+
+
+def test_the_history_has_no_jobs_message(user_client):
+    assert "No jobs to show." in user_client.get("/jobs/").content.decode()
 
 
 # --- one job -------------------------------------------------------------------------------
@@ -158,7 +307,7 @@ def test_a_fixed_piece_size_reads_in_binary_units(user_client, user):
 
 @pytest.mark.parametrize(
     "url",
-    ["/jobs/{}/", "/jobs/{}/detail", "/jobs/{}/torrent"],
+    ["/jobs/{}/", "/jobs/{}/detail", "/jobs/{}/row", "/jobs/{}/torrent"],
 )
 def test_another_users_job_is_not_found(user_client, other_user, url):
     job = JobFactory(owner=other_user)
@@ -186,6 +335,19 @@ def test_the_detail_partial_is_the_pages_main_part(user_client, user):
     html = user_client.get(f"/jobs/{job.pk}/detail").content.decode()
     assert "<html" not in html
     assert html.lstrip().startswith('<div id="job-detail"') and "Film</h1>" in html
+
+
+def test_a_stopped_job_row_says_stopped_instead_of_a_percentage(user_client, user):
+    job = JobFactory(owner=user, state=JobState.CANCELLED, progress=60)
+    html = user_client.get(f"/jobs/{job.pk}/row").content.decode()
+    assert 'data-live="percentage">Stopped</span>' in html and "%</span>" not in html
+
+
+def test_the_row_partial_shows_one_row(user_client, user):
+    job = JobFactory(owner=user, name="Film", state=JobState.HASHING, progress=50)
+    html = user_client.get(f"/jobs/{job.pk}/row").content.decode()
+    assert html.lstrip().startswith(f'<tr id="job-row-{job.pk}"')
+    assert ">Hashing</span>" in html and "50%</span>" in html
 
 
 # --- downloading, cancelling, retrying ----------------------------------------------------
