@@ -24,6 +24,7 @@ from creator.jobs import JobOptions, job_cancel, job_get, job_list, job_retry, j
 from creator.models import Job, JobState
 
 JOBS_PER_PAGE = 25
+RECENT_JOBS = 5
 
 # Column headers of the history table and the job_list ordering each one sorts by.
 SORTABLE_COLUMNS = (
@@ -35,7 +36,8 @@ SORTABLE_COLUMNS = (
 
 
 def home(request):
-    return render(request, "creator/home.html", {"health": health_report()})
+    recent = job_list(viewer=request.user, owner_id=request.user.pk)[:RECENT_JOBS]
+    return render(request, "creator/home.html", {"health": health_report(), "recent_jobs": recent})
 
 
 # --- one job -------------------------------------------------------------------------------

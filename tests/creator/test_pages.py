@@ -12,6 +12,7 @@ from tests.factories import (
     InstanceFactory,
     JobFactory,
     PresetFactory,
+    UserFactory,
     completed_job,
 )
 from tests.harness.content import write
@@ -438,3 +439,28 @@ def test_retry_of_a_running_job_is_refused_in_words(user_client, user):
     response = user_client.post(f"/jobs/{job.pk}/retry", follow=True)
     assert "This job is still running: cancel it first, or wait." in response.content.decode()
     assert Job.objects.count() == 1
+
+
+# --- home and navigation --------------------------------------------------------------------
+
+
+def test_home_lists_the_users_five_latest_jobs(client, user, other_user):
+    for number in range(6):
+        JobFactory(owner=user, name=f"mine {number}")
+    JobFactory(owner=other_user, name="theirs")
+    staff = UserFactory(is_staff=True)
+    JobFactory(owner=staff, name="staff job")
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert "Recent jobs" in html
+    names = re.findall(r'<li><a href="/jobs/\d+/">([^<]*)</a>', html)
+    assert names == ["mine 5", "mine 4", "mine 3", "mine 2", "mine 1"]
+    client.force_login(staff)
+    html = client.get("/").content.decode()
+    assert re.findall(r'<li><a href="/jobs/\d+/">([^<]*)</a>', html) == ["staff job"]
+
+
+def test_every_page_links_to_the_jobs(user_client):
+    html = user_client.get("/jobs/").content.decode()
+    assert '<a href="/jobs/" aria-current="page">Jobs</a>' in html
+    assert '<a href="/jobs/" >Jobs</a>' in user_client.get("/").content.decode()
