@@ -4,13 +4,14 @@ Each view calls one service from creator.jobs; a ServiceError becomes a message 
 page or an error page in words with its 4xx status, never a 500.
 """
 
+from functools import wraps
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -43,34 +44,44 @@ def home(request):
 # --- one job -------------------------------------------------------------------------------
 
 
-def _job_or_404(request, job_id: int) -> Job:
-    try:
-        return job_get(viewer=request.user, job_id=job_id)
-    except NotFound as error:
-        raise Http404(error.message) from None
+def service_error_page(view):
+    """A ServiceError the view lets through becomes a page in words with its 4xx status."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ServiceError as error:
+            context = {"error": error, "job_id": kwargs.get("job_id")}
+            return render(request, "creator/job_error.html", context, status=error.status)
+
+    return wrapper
 
 
 def _job_context(job: Job) -> dict:
     return {"job": job, "options": JobOptions.of(job), "state_labels": dict(JobState.choices)}
 
 
+@service_error_page
 def job_page(request, job_id: int):
-    job = _job_or_404(request, job_id)
+    job = job_get(viewer=request.user, job_id=job_id)
     return render(request, "creator/job.html", _job_context(job))
 
 
+@service_error_page
 def job_detail(request, job_id: int):
     """The job page's main part alone: the page swaps it in when the job finishes."""
-    job = _job_or_404(request, job_id)
+    job = job_get(viewer=request.user, job_id=job_id)
     return render(request, "creator/_job_detail.html", _job_context(job))
 
 
 @require_POST
+@service_error_page
 def job_cancel_post(request, job_id: int):
     try:
         job = job_cancel(viewer=request.user, job_id=job_id)
-    except NotFound as error:
-        raise Http404(error.message) from None
+    except NotFound:  # not the viewer's job: the 404 page, as for its page
+        raise
     except ServiceError as error:
         messages.error(request, error.message)
     else:
@@ -79,25 +90,23 @@ def job_cancel_post(request, job_id: int):
 
 
 @require_POST
+@service_error_page
 def job_retry_post(request, job_id: int):
     """A new job with the same settings; its page is where the user goes next."""
     try:
         job = job_retry(viewer=request.user, job_id=job_id)
-    except NotFound as error:
-        raise Http404(error.message) from None
-    except ServiceError as error:
+    except NotFound:  # not the viewer's job: the 404 page, as for its page
+        raise
+    except ServiceError as error:  # still running, or its instance is gone: say so on its page
         messages.error(request, error.message)
         return redirect("job", job_id=job_id)
     messages.success(request, f"Job {job.pk} is queued with the settings of job {job_id}.")
     return redirect("job", job_id=job.pk)
 
 
+@service_error_page
 def job_torrent_download(request, job_id: int):
-    try:
-        job, data = job_torrent(viewer=request.user, job_id=job_id)
-    except ServiceError as error:
-        context = {"error": error, "job_id": job_id}
-        return render(request, "creator/job_error.html", context, status=error.status)
+    job, data = job_torrent(viewer=request.user, job_id=job_id)
     response = HttpResponse(data, content_type="application/x-bittorrent")
     response["Content-Disposition"] = content_disposition_header(True, Path(job.torrent_file).name)
     return response
@@ -161,6 +170,8 @@ def jobs_table(request):
     return push_url(response, reverse("jobs") + (f"?{query}" if query else ""))
 
 
+@service_error_page
 def job_row(request, job_id: int):
     """One history row, fetched again when the job finishes (its size and links appear)."""
-    return render(request, "creator/_job_row.html", {"job": _job_or_404(request, job_id)})
+    job = job_get(viewer=request.user, job_id=job_id)
+    return render(request, "creator/_job_row.html", {"job": job})

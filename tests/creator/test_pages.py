@@ -314,13 +314,16 @@ def test_another_users_job_is_not_found(user_client, other_user, url):
     job = JobFactory(owner=other_user)
     response = user_client.get(url.format(job.pk))
     assert response.status_code == 404
-    assert job.name not in response.content.decode()
+    html = response.content.decode()
+    assert f"There is no job {job.pk}." in html and job.name not in html
 
 
 @pytest.mark.parametrize("action", ["cancel", "retry"])
 def test_another_users_job_cannot_be_cancelled_or_retried(user_client, other_user, action):
     job = JobFactory(owner=other_user, state=JobState.FAILED if action == "retry" else "queued")
-    assert user_client.post(f"/jobs/{job.pk}/{action}").status_code == 404
+    response = user_client.post(f"/jobs/{job.pk}/{action}")
+    assert response.status_code == 404
+    assert f"There is no job {job.pk}." in response.content.decode()
     assert Job.objects.count() == 1
     assert Job.objects.get(pk=job.pk).state == job.state
 
