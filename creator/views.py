@@ -44,15 +44,21 @@ def home(request):
 # --- one job -------------------------------------------------------------------------------
 
 
-def service_error_page(view):
-    """A ServiceError the view lets through becomes a page in words with its 4xx status."""
+def service_errors(view):
+    """A ServiceError the view lets through, in words: a refused action (POST: still running,
+    its instance gone) becomes a message on the job's page; anything else, and a job the viewer
+    may not see, a page with the error's 4xx status."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except ServiceError as error:
-            context = {"error": error, "job_id": kwargs.get("job_id")}
+            job_id = kwargs.get("job_id")
+            if request.method == "POST" and not isinstance(error, NotFound):
+                messages.error(request, error.message)
+                return redirect("job", job_id=job_id)
+            context = {"error": error, "job_id": job_id}
             return render(request, "creator/job_error.html", context, status=error.status)
 
     return wrapper
@@ -62,13 +68,13 @@ def _job_context(job: Job) -> dict:
     return {"job": job, "options": JobOptions.of(job), "state_labels": dict(JobState.choices)}
 
 
-@service_error_page
+@service_errors
 def job_page(request, job_id: int):
     job = job_get(viewer=request.user, job_id=job_id)
     return render(request, "creator/job.html", _job_context(job))
 
 
-@service_error_page
+@service_errors
 def job_detail(request, job_id: int):
     """The job page's main part alone: the page swaps it in when the job finishes."""
     job = job_get(viewer=request.user, job_id=job_id)
@@ -76,35 +82,23 @@ def job_detail(request, job_id: int):
 
 
 @require_POST
-@service_error_page
+@service_errors
 def job_cancel_post(request, job_id: int):
-    try:
-        job = job_cancel(viewer=request.user, job_id=job_id)
-    except NotFound:  # not the viewer's job: the 404 page, as for its page
-        raise
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Job {job.pk} is {job.get_state_display().lower()}.")
-    return redirect("job", job_id=job_id)
+    job = job_cancel(viewer=request.user, job_id=job_id)
+    messages.success(request, f"Job {job.pk} is {job.get_state_display().lower()}.")
+    return redirect("job", job_id=job.pk)
 
 
 @require_POST
-@service_error_page
+@service_errors
 def job_retry_post(request, job_id: int):
     """A new job with the same settings; its page is where the user goes next."""
-    try:
-        job = job_retry(viewer=request.user, job_id=job_id)
-    except NotFound:  # not the viewer's job: the 404 page, as for its page
-        raise
-    except ServiceError as error:  # still running, or its instance is gone: say so on its page
-        messages.error(request, error.message)
-        return redirect("job", job_id=job_id)
+    job = job_retry(viewer=request.user, job_id=job_id)
     messages.success(request, f"Job {job.pk} is queued with the settings of job {job_id}.")
     return redirect("job", job_id=job.pk)
 
 
-@service_error_page
+@service_errors
 def job_torrent_download(request, job_id: int):
     job, data = job_torrent(viewer=request.user, job_id=job_id)
     response = HttpResponse(data, content_type="application/x-bittorrent")
@@ -170,7 +164,7 @@ def jobs_table(request):
     return push_url(response, reverse("jobs") + (f"?{query}" if query else ""))
 
 
-@service_error_page
+@service_errors
 def job_row(request, job_id: int):
     """One history row, fetched again when the job finishes (its size and links appear)."""
     job = job_get(viewer=request.user, job_id=job_id)
