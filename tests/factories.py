@@ -74,3 +74,70 @@ class PresetSecretFactory(factory.django.DjangoModelFactory):
     preset = factory.SubFactory(PresetFactory)
     name = "passkey"
     value = factory.Sequence(lambda n: f"{n:032x}")
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A job row as the engine leaves it, without an engine: pass state and result fields."""
+
+    class Meta:
+        model = "creator.Job"
+
+    owner = factory.SubFactory(UserFactory)
+    instance = None
+    instance_name = "qbt"
+    source_path = factory.Sequence(lambda n: f"/data/content-{n}")
+    name = factory.LazyAttribute(lambda job: job.source_path.rsplit("/", 1)[-1])
+    state = "queued"
+    options = factory.LazyFunction(
+        lambda: {
+            "trackers": [["https://tracker.example.org/{passkey}/announce"]],
+            "private": True,
+            "format": "v1",
+            "piece_size": 0,
+        }
+    )
+
+
+def torrent_result(source, *, job_id: int) -> dict:
+    """Stores a .torrent of the folder `source` (made by libtorrent) for job `job_id` under
+    TORRENTS_DIR and answers the result fields an engine records with it."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from tests.harness.oracle import hashes, make_torrent, torrent_info
+
+    data = make_torrent(source, trackers=[["https://tracker.example.org/announce"]])
+    info = torrent_info(data)
+    v1, _ = hashes(info)
+    torrent_file = f"{job_id}/{source.name}.torrent"
+    path = settings.TORRENTS_DIR / torrent_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return dict(
+        state="completed",
+        progress=100,
+        eta_s=None,
+        finished_at=timezone.now(),
+        torrent_file=torrent_file,
+        name=source.name,
+        info_hash_v1=v1,
+        magnet=f"magnet:?xt=urn:btih:{v1}&dn={source.name}",
+        total_size=info.total_size(),
+        file_count=info.num_files(),
+        piece_size=info.piece_length(),
+        piece_count=info.num_pieces(),
+        torrent_size=len(data),
+        trackers_created=[["https://tracker.example.org/announce"]],
+        seeding="Not added: seeding was not asked for.",
+    )
+
+
+def completed_job(source, **fields):
+    """A completed job of the folder `source`, its .torrent stored; `fields` override."""
+    job = JobFactory(state="completed", **fields)
+    result = torrent_result(source, job_id=job.pk)
+    result.update(fields)
+    for name, value in result.items():
+        setattr(job, name, value)
+    job.save()
+    return job
