@@ -118,4 +118,6 @@ class Job(models.Model):
             return round(5 + 0.9 * self.progress, 1)
         if self.state == JobState.FINALIZING:
             return 95.0
+        if self.state in (JobState.FAILED, JobState.CANCELLED):
+            return round(5 + 0.9 * self.progress, 1) if self.progress else 0.0  # where it stopped
         return 0.0 if self.state == JobState.QUEUED else 2.0
