@@ -20,3 +20,13 @@ def audit_record(
     )
     logger.info("%s %s %s %s", actor, action, target_type, target_id)
     return event
+
+
+def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    """Records a failed login: the username tried and the address, never the password."""
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    audit_record(
+        actor=None,
+        action="login.failed",
+        detail={"username": str(credentials.get("username", ""))[:150], "address": address},
+    )

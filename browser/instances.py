@@ -3,27 +3,45 @@
 import time
 
 from django.db import transaction
+from django.db.models import Q
 
+from accounts.permissions import USE_INSTANCES, require
 from browser import paths
 from browser.models import Instance
 from browser.qbittorrent import QbittorrentClient, client_for
-from config.errors import NotFound, ServiceError
+from config.errors import NotFound, PermissionDenied, ServiceError
 
 ROOTS_TTL_S = 300
 
 
-def instance_get(*, user, instance_id: int | None = None) -> Instance:
-    """The instance asked for, else the default, else the first enabled one."""
+def instances_for(user):
+    """The enabled instances `user` may use: all for staff; otherwise those open to every
+    Creator (no users or groups set) and those naming the user or one of their groups."""
     enabled = Instance.objects.filter(enabled=True)
+    if user.is_staff:
+        return enabled
+    open_to_all = Q(users=None, groups=None)
+    return enabled.filter(open_to_all | Q(users=user) | Q(groups__in=user.groups.all())).distinct()
+
+
+def instance_get(*, user, instance_id: int | None = None) -> Instance:
+    """The instance asked for, else the default, else the first one `user` may use."""
+    require(user, USE_INSTANCES)
+    usable = instances_for(user)
     if instance_id is not None:
-        instance = enabled.filter(pk=instance_id).first()
+        instance = usable.filter(pk=instance_id).first()
         if instance is None:
             raise NotFound(
-                f"There is no enabled qBittorrent instance {instance_id}.", field="instance"
+                f"There is no qBittorrent instance {instance_id} you may use.", field="instance"
             )
         return instance
-    instance = enabled.order_by("-is_default", "name").first()
+    instance = usable.order_by("-is_default", "name").first()
     if instance is None:
+        if Instance.objects.filter(enabled=True).exists():
+            raise PermissionDenied(
+                "No qBittorrent instance is open to your account: an "
+                "administrator gives you access to one."
+            )
         raise ServiceError(
             "No qBittorrent instance is set up: an administrator adds one in the "
             "admin (or sets QBITTORRENT_URL).",

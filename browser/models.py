@@ -66,8 +66,22 @@ class Instance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Who may use this instance. With no users and no groups: every Creator.",
+    )
+    groups = models.ManyToManyField(
+        "auth.Group",
+        blank=True,
+        related_name="+",
+        help_text="Groups whose members may use this instance.",
+    )
+
     class Meta:
         ordering = ["-is_default", "name"]
+        permissions = [("use_instance", "Can browse qBittorrent instances and create on them")]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],

@@ -5,9 +5,11 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required
+from accounts.permissions import USE_INSTANCES
 from browser.analysis import analyze
 from browser.browse import default_paths
-from browser.instances import instance_health
+from browser.instances import instance_health, instances_for
 from browser.models import Instance, LoginState, NavigationMode
 from browser.preferences import preference_get
 from browser.qbittorrent import login_retry_allow
@@ -26,7 +28,7 @@ def picker_context(request, *, path: str | None, instance_id: int | None, refres
     """What _picker.html shows; an error from qBittorrent becomes a message in it."""
     preference = preference_get(user=request.user)
     context = {
-        "instances": Instance.objects.filter(enabled=True),
+        "instances": instances_for(request.user),
         "requested_path": path or "",
         "show_hidden": preference.show_hidden,
     }
@@ -54,6 +56,7 @@ def picker_context(request, *, path: str | None, instance_id: int | None, refres
     return context
 
 
+@role_required(USE_INSTANCES)
 def browse_page(request):
     context = picker_context(
         request, path=request.GET.get("path"), instance_id=_int(request.GET.get("instance"))
@@ -61,6 +64,7 @@ def browse_page(request):
     return render(request, "browser/browse.html", context)
 
 
+@role_required(USE_INSTANCES)
 def picker(request):
     """The path picker alone, for HTMX swaps."""
     context = picker_context(
@@ -72,6 +76,7 @@ def picker(request):
     return render(request, "browser/_picker.html", context)
 
 
+@role_required(USE_INSTANCES)
 def analysis(request):
     """What a chosen path holds, as the _analysis.html partial."""
     context = {"path": request.GET.get("path", "")}
@@ -84,8 +89,9 @@ def analysis(request):
     return render(request, "browser/_analysis.html", context)
 
 
+@role_required(USE_INSTANCES)
 def instance_status(request, pk: int):
-    instance = get_object_or_404(Instance, pk=pk)
+    instance = get_object_or_404(instances_for(request.user), pk=pk)
     return render(
         request,
         "browser/instance_status.html",

@@ -8,8 +8,9 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import django_auth
 
+from accounts.api import router as accounts_router
+from accounts.api_auth import API_AUTH
 from browser.api import router as browser_router
 from config.errors import ServiceError
 from creator.api import router as creator_router
@@ -19,9 +20,10 @@ api = NinjaAPI(
     title="Torrentsmith API",
     version="1",
     urls_namespace="api",
-    auth=django_auth,
+    auth=API_AUTH,
     docs_decorator=login_required,
 )
+api.add_router("", accounts_router)
 api.add_router("", browser_router)
 api.add_router("", creator_router)
 api.add_router("", presets_router)

@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("accounts.urls")),
     path("api/", api.urls),
     path("presets/", include("presets.urls")),
     path("", include("browser.urls")),

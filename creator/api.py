@@ -66,7 +66,7 @@ class HealthOut(Schema):
 @router.get("/health", response={200: HealthOut, 503: HealthOut}, tags=["health"])
 def health(request):
     """Database, channel layer and worker status; 503 when one of them is down."""
-    report = health_report()
+    report = health_report(viewer=request.user)
     return Status(503 if report["status"] == "down" else 200, report)
 
 

@@ -7,12 +7,14 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.permissions import VIEW_JOBS
 from creator.progress import STAFF_GROUP, user_group
 
 logger = logging.getLogger(__name__)
 
 # 4401/4403 mirror HTTP 401/403 in the WebSocket close-code range reserved for applications.
 CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
 
 
 @database_sync_to_async
@@ -38,6 +40,9 @@ class ProgressConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        if not await database_sync_to_async(user.has_perm)(VIEW_JOBS):
+            await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = user
         self.sent: dict[int, str] = {}  # job id -> updatedAt of the last event sent

@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from browser.instances import instance_health
-from browser.models import Instance
+from accounts.permissions import VIEW_JOBS, require
+from browser.instances import instance_health, instances_for
 from creator.tasks import worker_probe
 
 # A worker polls every second; a probe waiting longer than this means no worker is running.
@@ -85,7 +85,9 @@ def _worker() -> dict:
     return {**report, "status": "unknown"}
 
 
-def health_report() -> dict:
+def health_report(*, viewer) -> dict:
+    """The app's health as `viewer` may see it (instances they may use)."""
+    require(viewer, VIEW_JOBS)
     database = _database()
     checks = {
         "database": database,
@@ -94,7 +96,7 @@ def health_report() -> dict:
         "worker": _worker()
         if database["status"] == "ok"
         else {"status": "unknown", "last_seen": None},
-        "instances": [instance_health(i) for i in Instance.objects.all()]
+        "instances": [instance_health(i) for i in instances_for(viewer)]
         if database["status"] == "ok"
         else [],
     }

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
 from browser.analysis import analyze, scan
 from browser.instances import instance_get
 from browser.qbittorrent import client_for
@@ -261,6 +262,7 @@ def _check_capabilities(options: JobOptions, caps) -> None:
 
 def job_submit(*, user, request: JobRequest) -> Job:
     """Checks a request as the engine will need it, stores the job and queues it."""
+    require(user, CREATE_JOBS)
     active = Job.objects.filter(owner=user, state__in=ACTIVE_STATES).count()
     if active >= settings.JOB_ACTIVE_LIMIT:
         raise ServiceError(
@@ -505,6 +507,7 @@ def jobs_recover_ensure() -> None:
 
 
 def _visible(viewer):
+    require(viewer, VIEW_JOBS)
     jobs = Job.objects.select_related("owner", "preset", "instance")
     return jobs if viewer.is_staff else jobs.filter(owner=viewer)
 
@@ -571,6 +574,7 @@ def job_list(
 
 def job_cancel(*, viewer, job_id: int) -> Job:
     """Cancels a job (idempotent); its worker stops qBittorrent's task when it sees it."""
+    require(viewer, CREATE_JOBS)
     job = job_get(viewer=viewer, job_id=job_id)
     while job.state not in TERMINAL_STATES:
         try:
@@ -596,6 +600,7 @@ def _abort_qbittorrent_task(job: Job) -> None:
 def job_retry(*, viewer, job_id: int) -> Job:
     """A new job with the same frozen options as a finished one: a retry after a failure or a
     cancel, or "create again with these settings" after a success."""
+    require(viewer, CREATE_JOBS)
     old = job_get(viewer=viewer, job_id=job_id)
     if old.state not in TERMINAL_STATES:
         raise ServiceError(

@@ -18,6 +18,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
+from accounts.decorators import role_required
+from accounts.permissions import CREATE_JOBS, VIEW_JOBS
 from config.errors import NotFound, ServiceError
 from creator.forms import JobFilterForm
 from creator.health import health_report
@@ -36,9 +38,14 @@ SORTABLE_COLUMNS = (
 )
 
 
+@role_required(VIEW_JOBS)
 def home(request):
     recent = job_list(viewer=request.user, owner_id=request.user.pk)[:RECENT_JOBS]
-    return render(request, "creator/home.html", {"health": health_report(), "recent_jobs": recent})
+    return render(
+        request,
+        "creator/home.html",
+        {"health": health_report(viewer=request.user), "recent_jobs": recent},
+    )
 
 
 # --- one job -------------------------------------------------------------------------------
@@ -68,12 +75,14 @@ def _job_context(job: Job) -> dict:
     return {"job": job, "options": JobOptions.of(job), "state_labels": dict(JobState.choices)}
 
 
+@role_required(VIEW_JOBS)
 @service_errors
 def job_page(request, job_id: int):
     job = job_get(viewer=request.user, job_id=job_id)
     return render(request, "creator/job.html", _job_context(job))
 
 
+@role_required(VIEW_JOBS)
 @service_errors
 def job_detail(request, job_id: int):
     """The job page's main part alone: the page swaps it in when the job finishes."""
@@ -81,6 +90,7 @@ def job_detail(request, job_id: int):
     return render(request, "creator/_job_detail.html", _job_context(job))
 
 
+@role_required(CREATE_JOBS)
 @require_POST
 @service_errors
 def job_cancel_post(request, job_id: int):
@@ -89,6 +99,7 @@ def job_cancel_post(request, job_id: int):
     return redirect("job", job_id=job.pk)
 
 
+@role_required(CREATE_JOBS)
 @require_POST
 @service_errors
 def job_retry_post(request, job_id: int):
@@ -98,6 +109,7 @@ def job_retry_post(request, job_id: int):
     return redirect("job", job_id=job.pk)
 
 
+@role_required(VIEW_JOBS)
 @service_errors
 def job_torrent_download(request, job_id: int):
     job, data = job_torrent(viewer=request.user, job_id=job_id)
@@ -151,11 +163,13 @@ def _history_context(request) -> tuple[dict, int]:
     return context, status
 
 
+@role_required(VIEW_JOBS)
 def jobs_page(request):
     context, status = _history_context(request)
     return render(request, "creator/jobs.html", context, status=status)
 
 
+@role_required(VIEW_JOBS)
 def jobs_table(request):
     """The history table alone, for HTMX; the address bar shows the page's shareable URL."""
     context, status = _history_context(request)
@@ -164,6 +178,7 @@ def jobs_table(request):
     return push_url(response, reverse("jobs") + (f"?{query}" if query else ""))
 
 
+@role_required(VIEW_JOBS)
 @service_errors
 def job_row(request, job_id: int):
     """One history row, fetched again when the job finishes (its size and links appear)."""

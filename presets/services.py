@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from pydantic.alias_generators import to_camel
 
+from accounts.permissions import VIEW_PRESETS, require
 from config.errors import NotFound, PermissionDenied, ServiceError
 from presets.models import PresetSecret, TrackerPreset
 from presets.planner import PiecePlan, PieceRules, PlanInputError, plan_pieces
@@ -114,12 +115,14 @@ def _usable(viewer):
 
 def preset_list(*, viewer) -> list[TrackerPreset]:
     """The presets `viewer` may use, global first, each with `secret_status` attached."""
+    require(viewer, VIEW_PRESETS)
     presets = list(_usable(viewer).order_by(F("owner").asc(nulls_first=True), "name"))
     return _with_secret_status(presets, viewer)
 
 
 def preset_get(*, viewer, preset_id: int) -> TrackerPreset:
     """One preset `viewer` may use, with `secret_status` attached; NotFound otherwise."""
+    require(viewer, VIEW_PRESETS)
     preset = _usable(viewer).filter(pk=preset_id).first()
     if preset is None:
         raise NotFound("No such preset.")
@@ -144,6 +147,7 @@ def _with_secret_status(presets: list[TrackerPreset], viewer) -> list[TrackerPre
 
 def preset_export(*, user) -> list[dict[str, Any]]:
     """The presets `user` manages (staff: the global ones; others: their own), without secrets."""
+    require(user, VIEW_PRESETS)
     scope = _managed(user)
     return [{name: getattr(p, name) for name in EDITABLE_FIELDS} for p in scope.order_by("name")]
 
@@ -213,6 +217,7 @@ def _save(preset: TrackerPreset) -> TrackerPreset:
 @transaction.atomic
 def preset_create(*, user, fields: Mapping[str, Any], personal: bool = False) -> TrackerPreset:
     """A new preset: global when staff make it (unless `personal`), else the user's own."""
+    require(user, VIEW_PRESETS)
     preset = TrackerPreset(owner=user if personal or not user.is_staff else None)
     _apply(preset, fields)
     _save(preset)
@@ -223,6 +228,7 @@ def preset_create(*, user, fields: Mapping[str, Any], personal: bool = False) ->
 @transaction.atomic
 def preset_update(*, user, preset: TrackerPreset, fields: Mapping[str, Any]) -> TrackerPreset:
     """Change the given fields of a preset `user` may edit; the others keep their values."""
+    require(user, VIEW_PRESETS)
     _check_can_edit(user, preset)
     _apply(preset, fields)
     _save(preset)
@@ -233,6 +239,7 @@ def preset_update(*, user, preset: TrackerPreset, fields: Mapping[str, Any]) -> 
 @transaction.atomic
 def preset_delete(*, user, preset: TrackerPreset) -> None:
     """Delete a preset `user` may edit, with every user's secrets for it."""
+    require(user, VIEW_PRESETS)
     _check_can_edit(user, preset)
     logger.info("%s deleted preset %r (%s)", user, preset.name, _scope(preset))
     preset.delete()
@@ -241,6 +248,7 @@ def preset_delete(*, user, preset: TrackerPreset) -> None:
 def preset_import(*, user, items: Sequence[Mapping[str, Any]]) -> list[ImportResult]:
     """Create or update presets by name within what `user` manages (staff: global presets,
     others: their own). Each item is applied on its own: a bad one does not stop the rest."""
+    require(user, VIEW_PRESETS)
     results = []
     for item in items:
         name = str(item.get("name", "")).strip()
@@ -272,6 +280,7 @@ def _check_can_use(user, preset: TrackerPreset) -> None:
 
 def preset_secret_set(*, user, preset: TrackerPreset, name: str, value: str) -> None:
     """Save (or replace) `user`'s secret `name` for `preset`, encrypted. Never echoed or logged."""
+    require(user, VIEW_PRESETS)
     _check_can_use(user, preset)
     if name not in preset.secret_names:
         raise ServiceError(
@@ -294,6 +303,7 @@ def preset_secret_set(*, user, preset: TrackerPreset, name: str, value: str) -> 
 
 def preset_secret_delete(*, user, preset: TrackerPreset, name: str) -> None:
     """Forget `user`'s secret `name` for `preset`; nothing happens when none is saved."""
+    require(user, VIEW_PRESETS)
     _check_can_use(user, preset)
     deleted, _ = PresetSecret.objects.filter(user=user, preset=preset, name=name).delete()
     if deleted:
@@ -398,6 +408,7 @@ def tracker_validate(
 
     A preset supplies whatever is not given: its trackers, private flag and web seeds.
     """
+    require(user, VIEW_PRESETS)
     if preset is not None:
         _check_can_use(user, preset)
     if trackers is None:
@@ -426,6 +437,7 @@ def preset_plan_pieces(
 
     `format` defaults to the preset's; a `target_pieces` number asks for the closest count.
     """
+    require(viewer, VIEW_PRESETS)
     if preset is not None:
         _check_can_use(viewer, preset)
     announce = []

@@ -7,14 +7,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import role_required
+from accounts.permissions import VIEW_PRESETS
 from config.errors import NotFound, ServiceError
 from presets.services import preset_get, preset_list, preset_secret_delete, preset_secret_set
 
 
+@role_required(VIEW_PRESETS)
 def preset_list_page(request):
     return render(request, "presets/list.html", {"presets": preset_list(viewer=request.user)})
 
 
+@role_required(VIEW_PRESETS)
 @sensitive_post_parameters("value")
 @require_POST
 def secret_save(request, preset_id: int, name: str):

@@ -19,6 +19,19 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        """The group the user is in: "Creators" unless told; role="" for no group at all."""
+        from django.contrib.auth.models import Group
+
+        from accounts.permissions import roles_ensure
+
+        name = "Creators" if extracted is None else extracted
+        if create and name:
+            # A transactional test's flush empties the groups the data migration made.
+            roles_ensure()
+            self.groups.add(Group.objects.get(name=name))
+
 
 class StaffFactory(UserFactory):
     is_staff = True
