@@ -1,21 +1,33 @@
-"""How the API knows who calls: a personal token (Bearer or X-Api-Key), else the session.
+"""How the API knows who calls, and whether they may: a personal token (Bearer or X-Api-Key),
+else the session (with Django's CSRF check on unsafe methods).
 
 Tokens are read from headers only, never from the query string (URLs end up in logs and
-browser history). Session requests keep Django's CSRF check on unsafe methods.
+browser history). The permission an endpoint needs is checked here, before its input is read,
+and again by the service it calls.
 """
 
-from ninja.security import APIKeyHeader, HttpBearer
-from ninja.security import django_auth as session_auth
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
+from accounts.permissions import require
 from accounts.tokens import token_user
 
 
+def _allowed(request, user, permission: str | None):
+    if user is None:
+        return None
+    request.user = user  # services read request.user, as for a session
+    if permission is not None:
+        require(user, permission)  # PermissionDenied: a 403 in the API's error shape
+    return user
+
+
 class BearerToken(HttpBearer):
+    def __init__(self, permission: str | None = None):
+        super().__init__()
+        self.permission = permission
+
     def authenticate(self, request, token):
-        user = token_user(token)
-        if user is not None:
-            request.user = user  # services read request.user, as for a session
-        return user
+        return _allowed(request, token_user(token), self.permission)
 
 
 class ApiKeyToken(APIKeyHeader):
@@ -23,11 +35,24 @@ class ApiKeyToken(APIKeyHeader):
 
     param_name = "X-Api-Key"
 
+    def __init__(self, permission: str | None = None):
+        super().__init__()
+        self.permission = permission
+
     def authenticate(self, request, key):
-        user = token_user(key or "")
-        if user is not None:
-            request.user = user
-        return user
+        return _allowed(request, token_user(key or ""), self.permission)
 
 
-API_AUTH = [BearerToken(), ApiKeyToken(), session_auth]
+class Session(SessionAuth):
+    def __init__(self, permission: str | None = None):
+        super().__init__(csrf=True)
+        self.permission = permission
+
+    def authenticate(self, request, key):
+        user = request.user if request.user.is_authenticated else None
+        return _allowed(request, user, self.permission)
+
+
+def api_auth(permission: str | None = None) -> list:
+    """The API's authentication for an endpoint needing `permission` (None: any user)."""
+    return [BearerToken(permission), ApiKeyToken(permission), Session(permission)]

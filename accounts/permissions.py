@@ -48,5 +48,6 @@ def roles_ensure() -> None:
         group, _ = Group.objects.get_or_create(name=name)
         for permission in permissions:
             app_label, codename = permission.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label,
-                                                         codename=codename))
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

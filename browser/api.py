@@ -4,6 +4,8 @@ import orjson
 from django.http import HttpResponse
 from ninja import Router
 
+from accounts.api_auth import api_auth
+from accounts.permissions import USE_INSTANCES
 from browser.analysis import Analysis, Scan, analyze, scan
 from browser.browse import Listing, browse, default_paths
 from browser.local import DEPRECATION
@@ -12,7 +14,7 @@ from browser.preferences import preference_get, preference_update
 from browser.unified import unified_browse, unified_scan
 from config.schemas import CamelSchema
 
-router = Router(tags=["browse"])
+router = Router(tags=["browse"], auth=api_auth(USE_INSTANCES))
 
 
 class InstanceRef(CamelSchema):

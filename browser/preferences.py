@@ -1,9 +1,11 @@
 """Per-user navigation preferences: mode, hidden files, the remembered last folder."""
 
+from accounts.permissions import USE_INSTANCES, require
 from browser.models import Instance, NavigationPreference
 
 
 def preference_get(*, user) -> NavigationPreference:
+    require(user, USE_INSTANCES)
     preference, _ = NavigationPreference.objects.get_or_create(user=user)
     return preference
 
@@ -15,6 +17,7 @@ def preference_update(
     show_hidden: bool | None = None,
     remember_last_path: bool | None = None,
 ) -> NavigationPreference:
+    require(user, USE_INSTANCES)
     preference = preference_get(user=user)
     if mode is not None:
         preference.mode = mode

@@ -6,11 +6,11 @@ Every error answer is `{"detail": str, "code": str, "errors": [{"field", "messag
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as accounts_router
-from accounts.api_auth import API_AUTH
+from accounts.api_auth import api_auth
 from browser.api import router as browser_router
 from config.errors import ServiceError
 from creator.api import router as creator_router
@@ -20,7 +20,7 @@ api = NinjaAPI(
     title="Torrentsmith API",
     version="1",
     urls_namespace="api",
-    auth=API_AUTH,
+    auth=api_auth(),
     docs_decorator=login_required,
 )
 api.add_router("", accounts_router)
@@ -43,6 +43,19 @@ def service_error(request, exc: ServiceError):
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request, exc):
     return _error(request, 401, "Log in or send an API token.", "not_authenticated")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # Raised by ninja itself, e.g. a failed CSRF check on a session request.
+    code = "csrf_failed" if "CSRF" in str(exc) else "http_error"
+    detail = (
+        "The CSRF check failed: send the csrftoken cookie's value as X-CSRFToken, or use "
+        "an API token."
+        if code == "csrf_failed"
+        else str(exc)
+    )
+    return _error(request, exc.status_code, detail, code)
 
 
 @api.exception_handler(Http404)

@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Schema, Status
 
+from accounts.api_auth import api_auth
+from accounts.permissions import CREATE_JOBS, USE_INSTANCES, VIEW_JOBS
 from config.schemas import CamelSchema
 from creator.health import health_report
 from creator.jobs import (
@@ -63,7 +65,9 @@ class HealthOut(Schema):
     instances: list[InstanceHealthOut]
 
 
-@router.get("/health", response={200: HealthOut, 503: HealthOut}, tags=["health"])
+@router.get(
+    "/health", auth=api_auth(VIEW_JOBS), response={200: HealthOut, 503: HealthOut}, tags=["health"]
+)
 def health(request):
     """Database, channel layer and worker status; 503 when one of them is down."""
     report = health_report(viewer=request.user)
@@ -87,7 +91,13 @@ class PathPlanOut(CamelSchema):
     plan: PiecePlanOut
 
 
-@router.post("/qbittorrent/calculate-pieces", response=PathPlanOut, by_alias=True, tags=["planner"])
+@router.post(
+    "/qbittorrent/calculate-pieces",
+    auth=api_auth(USE_INSTANCES),
+    response=PathPlanOut,
+    by_alias=True,
+    tags=["planner"],
+)
 def qbittorrent_calculate_pieces(request, payload: PathPlanIn):
     """The piece size for a path as qBittorrent sees it: its analysis, then the planner."""
     result = path_plan_pieces(
@@ -117,19 +127,27 @@ def _request_of(payload: JobIn) -> JobRequest:
     return JobRequest(instance_id=payload.instance, **values)
 
 
-@router.post("/jobs", response={201: JobOut}, by_alias=True, tags=["jobs"])
+@router.post(
+    "/jobs", auth=api_auth(CREATE_JOBS), response={201: JobOut}, by_alias=True, tags=["jobs"]
+)
 def job_create(request, payload: JobIn):
     """Start a torrent creation job; every check failure is a 422 naming its field."""
     return Status(201, job_submit(user=request.user, request=_request_of(payload)))
 
 
-@router.post("/create-enhanced", response={201: JobOut}, by_alias=True, tags=["jobs"])
+@router.post(
+    "/create-enhanced",
+    auth=api_auth(CREATE_JOBS),
+    response={201: JobOut},
+    by_alias=True,
+    tags=["jobs"],
+)
 def create_enhanced(request, payload: JobIn):
     """The first design's name for POST /api/jobs (same body, same answer)."""
     return Status(201, job_submit(user=request.user, request=_request_of(payload)))
 
 
-@router.get("/jobs", response=JobPage, by_alias=True, tags=["jobs"])
+@router.get("/jobs", auth=api_auth(VIEW_JOBS), response=JobPage, by_alias=True, tags=["jobs"])
 def job_index(
     request,
     state: JobState | None = None,
@@ -164,12 +182,20 @@ def job_index(
     }
 
 
-@router.get("/jobs/{job_id}", response=JobOut, by_alias=True, tags=["jobs"])
+@router.get(
+    "/jobs/{job_id}", auth=api_auth(VIEW_JOBS), response=JobOut, by_alias=True, tags=["jobs"]
+)
 def job_detail(request, job_id: int):
     return job_get(viewer=request.user, job_id=job_id)
 
 
-@router.get("/jobs/{job_id}/torrent", url_name="job_download", tags=["jobs"], response={200: bytes})
+@router.get(
+    "/jobs/{job_id}/torrent",
+    auth=api_auth(VIEW_JOBS),
+    url_name="job_download",
+    tags=["jobs"],
+    response={200: bytes},
+)
 def job_download(request, job_id: int):
     """The .torrent file of a completed job."""
     job, data = job_torrent(viewer=request.user, job_id=job_id)
@@ -179,26 +205,48 @@ def job_download(request, job_id: int):
     return response
 
 
-@router.post("/jobs/{job_id}/cancel", response=JobOut, by_alias=True, tags=["jobs"])
+@router.post(
+    "/jobs/{job_id}/cancel",
+    auth=api_auth(CREATE_JOBS),
+    response=JobOut,
+    by_alias=True,
+    tags=["jobs"],
+)
 def job_cancel_endpoint(request, job_id: int):
     """Stop a job (qBittorrent's task is aborted); cancelling twice is harmless."""
     return job_cancel(viewer=request.user, job_id=job_id)
 
 
-@router.post("/torrentcreator/cancel/{job_id}", response=JobOut, by_alias=True, tags=["jobs"])
+@router.post(
+    "/torrentcreator/cancel/{job_id}",
+    auth=api_auth(CREATE_JOBS),
+    response=JobOut,
+    by_alias=True,
+    tags=["jobs"],
+)
 def torrentcreator_cancel(request, job_id: int):
     """The first design's name for POST /api/jobs/{id}/cancel."""
     return job_cancel(viewer=request.user, job_id=job_id)
 
 
-@router.post("/jobs/{job_id}/retry", response={201: JobOut}, by_alias=True, tags=["jobs"])
+@router.post(
+    "/jobs/{job_id}/retry",
+    auth=api_auth(CREATE_JOBS),
+    response={201: JobOut},
+    by_alias=True,
+    tags=["jobs"],
+)
 def job_retry_endpoint(request, job_id: int):
     """A new job with the same options as a failed or cancelled one."""
     return Status(201, job_retry(viewer=request.user, job_id=job_id))
 
 
 @router.post(
-    "/torrentcreator/progress/{job_id}", response=ProgressOut, by_alias=True, tags=["jobs"]
+    "/torrentcreator/progress/{job_id}",
+    auth=api_auth(VIEW_JOBS),
+    response=ProgressOut,
+    by_alias=True,
+    tags=["jobs"],
 )
 def torrentcreator_progress(request, job_id: int):
     """The same snapshot the progress socket sends, for clients without WebSockets."""

@@ -9,6 +9,8 @@ from typing import Literal
 from ninja import Field, Router, Status
 from pydantic.alias_generators import to_camel
 
+from accounts.api_auth import api_auth
+from accounts.permissions import VIEW_PRESETS
 from config.schemas import CamelSchema
 from presets import planner
 from presets.services import (
@@ -27,7 +29,7 @@ from presets.services import (
 )
 from presets.sizes import format_size
 
-router = Router(tags=["presets"])
+router = Router(tags=["presets"], auth=api_auth(VIEW_PRESETS))
 
 BYTES_MAX = 2**62  # far above any content, below the database's bigint
 

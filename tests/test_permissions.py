@@ -1,0 +1,116 @@
+"""Every URL and socket refuses a logged-in user without the right group; roles grant exactly
+what they say; denials are recorded."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from accounts.models import AuditEvent
+from config.routing import websocket_urlpatterns
+from creator.consumers import ProgressConsumer
+from tests.factories import InstanceFactory, UserFactory
+from tests.test_login_required import URLS
+
+# Pages any logged-in user may open: their account (tokens), logging out, the API's docs.
+FOR_EVERY_USER = {
+    "/account/",
+    "/account/tokens/1/revoke",
+    "/logout/",
+    "/api/docs",
+    "/api/openapi.json",
+    "/api/tokens",
+    "/api/tokens/1",
+    "/login/",
+    "/api/",
+    "/admin/login/",
+    "/admin/logout/",
+}
+
+
+@pytest.fixture
+def norole_client(db):
+    client = Client()
+    client.force_login(UserFactory(role=""))
+    return client
+
+
+@pytest.mark.parametrize("url", [u for u in URLS if u not in FOR_EVERY_USER])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_user_without_a_group_is_refused_everywhere(norole_client, url, method):
+    response = getattr(norole_client, method)(url)
+    if url.startswith("/admin/"):
+        assert response.status_code in (302, 200, 405), (url, response.status_code)
+        if response.status_code == 302:
+            assert "/admin/login/" in response["Location"]
+        elif response.status_code == 200:  # the admin's own login form, asking for staff
+            assert "login" in response.content.decode().lower()
+        return
+    # 405: the route takes the other method; it is refused before anything runs. 302: a
+    # staff-only page sends to the staff login.
+    assert response.status_code in (403, 405, 302), (url, method, response.status_code)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/admin/login/")
+    if response.status_code == 403 and url.startswith("/api/"):
+        assert response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("route", [str(p.pattern) for p in websocket_urlpatterns])
+@pytest.mark.django_db(transaction=True)
+async def test_a_user_without_a_group_cannot_open_a_socket(route):
+    from asgiref.sync import sync_to_async
+
+    socket = WebsocketCommunicator(ProgressConsumer.as_asgi(), "/" + route)
+    socket.scope["user"] = await sync_to_async(UserFactory)(role="")
+    connected, code = await socket.connect()
+    assert (connected, code) == (False, 4403)
+
+
+def test_a_viewer_sees_history_but_cannot_create_or_browse(db):
+    client = Client()
+    client.force_login(UserFactory(role="Viewers"))
+    InstanceFactory(is_default=True, allowed_roots=["/data"])
+    assert client.get("/jobs/").status_code == 200
+    assert client.get("/api/jobs").status_code == 200
+    refused = client.post("/api/jobs", {"path": "/data/x"}, content_type="application/json")
+    assert refused.status_code == 403
+    assert "Creators group" in refused.json()["detail"]
+    assert (
+        client.post(
+            "/api/qbittorrent/browse", {"path": "/data"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert client.get("/browse/").status_code == 403
+
+
+def test_a_denial_is_recorded_in_the_audit_log(norole_client):
+    norole_client.get("/api/jobs")
+    event = AuditEvent.objects.get(action="permission.denied")
+    assert event.detail == {"permission": "creator.view_job"}
+
+
+def test_instances_can_be_limited_to_some_users_and_groups(db):
+    from django.contrib.auth.models import Group
+
+    alice, bob, carol = UserFactory(), UserFactory(), UserFactory()
+    team = Group.objects.create(name="team")
+    carol.groups.add(team)
+    hers = InstanceFactory(name="hers", is_default=True, allowed_roots=["/data"])
+    hers.users.add(alice)
+    hers.groups.add(team)
+    everyone = InstanceFactory(name="everyone", allowed_roots=["/data"])
+    for user, allowed in ((alice, {hers, everyone}), (bob, {everyone}), (carol, {hers, everyone})):
+        client = Client()
+        client.force_login(user)
+        for instance in (hers, everyone):
+            expected = 200 if instance in allowed else 404
+            assert client.get(f"/instances/{instance.pk}/").status_code == expected
+    bob_client = Client()
+    bob_client.force_login(bob)
+    refused = bob_client.post(
+        "/api/qbittorrent/browse",
+        {"path": "/data", "instance": hers.pk},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
+    assert refused.json()["errors"][0]["field"] == "instance"
