@@ -24,6 +24,44 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remember_secrets():
+    """Every secret the tests store is noted, to be looked for in answers and logs at the end
+    of the run (tests/zz_final/): qBittorrent passwords, passkeys, API tokens."""
+    from django.db.models.signals import post_save
+
+    import accounts.api
+    import accounts.tokens
+    import accounts.views
+    from browser.models import Instance
+    from presets.models import PresetSecret
+    from tests.harness.leaks import remember
+
+    def instance_saved(sender, instance, **kwargs):
+        remember(instance.password)
+
+    def secret_saved(sender, instance, **kwargs):
+        remember(instance.value)
+
+    post_save.connect(instance_saved, sender=Instance, dispatch_uid="leak-instance")
+    post_save.connect(secret_saved, sender=PresetSecret, dispatch_uid="leak-secret")
+    original = accounts.tokens.token_create
+
+    def token_create(**kwargs):
+        token, plain = original(**kwargs)
+        remember(plain)
+        return token, plain
+
+    modules = (accounts.tokens, accounts.api, accounts.views)
+    for module in modules:
+        module.token_create = token_create
+    yield
+    for module in modules:
+        module.token_create = original
+    post_save.disconnect(dispatch_uid="leak-instance", sender=Instance)
+    post_save.disconnect(dispatch_uid="leak-secret", sender=PresetSecret)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_listing_cache():
     """Listings are cached per instance id; ids repeat between tests, so start each empty."""

@@ -6,13 +6,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts import tokens
 from accounts.models import ApiToken, AuditEvent
-from accounts.tokens import token_create
 
 
 @pytest.fixture
 def token(user):
-    _, plain = token_create(user=user, name="upload script")
+    _, plain = tokens.token_create(user=user, name="upload script")
     return plain
 
 
@@ -78,7 +78,7 @@ def test_revoked_and_expired_tokens_stop_working(db, user, token):
     assert session.delete(f"/api/tokens/{token_id}").status_code == 204
     assert Client().get("/api/jobs", HTTP_X_API_KEY=token).status_code == 401
     assert AuditEvent.objects.filter(action="token.revoked").exists()
-    _, old = token_create(user=user, name="old", expires_in_days=1)
+    _, old = tokens.token_create(user=user, name="old", expires_in_days=1)
     ApiToken.objects.filter(name="old").update(expires_at=timezone.now() - timedelta(seconds=1))
     assert Client().get("/api/jobs", HTTP_X_API_KEY=old).status_code == 401
 
@@ -96,7 +96,7 @@ def test_a_token_acts_with_its_owners_permissions_only(db):
     from tests.factories import UserFactory
 
     viewer = UserFactory(role="Viewers")
-    _, plain = token_create(user=viewer, name="read only")
+    _, plain = tokens.token_create(user=viewer, name="read only")
     refused = Client().post(
         "/api/jobs", {"path": "/x"}, content_type="application/json", HTTP_X_API_KEY=plain
     )
