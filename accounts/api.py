@@ -3,7 +3,7 @@ from datetime import datetime
 from ninja import Field, Router, Status
 
 from accounts.tokens import token_create, token_list, token_revoke
-from config.schemas import CamelSchema
+from config.schemas import CamelSchema, Id
 
 router = Router(tags=["tokens"])
 
@@ -43,7 +43,7 @@ def token_new(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def token_delete(request, token_id: int):
+def token_delete(request, token_id: Id):
     """Revokes a token: it stops working at once."""
     token_revoke(user=request.user, token_id=token_id)
     return Status(204, None)

@@ -12,7 +12,7 @@ from browser.local import DEPRECATION
 from browser.models import NavigationMode
 from browser.preferences import preference_get, preference_update
 from browser.unified import unified_browse, unified_scan
-from config.schemas import CamelSchema
+from config.schemas import CamelSchema, Id
 
 router = Router(tags=["browse"], auth=api_auth(USE_INSTANCES))
 
@@ -24,7 +24,7 @@ class InstanceRef(CamelSchema):
 
 class BrowseIn(CamelSchema):
     path: str | None = None
-    instance: int | None = None
+    instance: Id | None = None
     show_hidden: bool = False
     refresh: bool = False
 
@@ -65,7 +65,7 @@ class BrowseOut(CamelSchema):
 
 class ScanIn(CamelSchema):
     path: str
-    instance: int | None = None
+    instance: Id | None = None
 
 
 class UnifiedScanIn(ScanIn):
@@ -88,7 +88,7 @@ class ScanOut(CamelSchema):
 
 class AnalyzeIn(CamelSchema):
     path: str
-    instance: int | None = None
+    instance: Id | None = None
     include_size: bool = True
     recursive: bool = True
 
@@ -236,7 +236,7 @@ def qbittorrent_analyze(request, payload: AnalyzeIn):
 
 
 @router.get("/qbittorrent/default-paths", response=DefaultPathsOut, by_alias=True)
-def qbittorrent_default_paths(request, instance: int | None = None):
+def qbittorrent_default_paths(request, instance: Id | None = None):
     """Quick-access folders, each saying whether it exists and may be browsed."""
     chosen, quick = default_paths(user=request.user, instance_id=instance)
     return DefaultPathsOut(

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from accounts.api_auth import api_auth
 from accounts.permissions import CREATE_JOBS, USE_INSTANCES, VIEW_JOBS
-from config.schemas import CamelSchema
+from config.schemas import CamelSchema, Id
 from creator.health import health_report
 from creator.jobs import (
     JobRequest,
@@ -76,10 +76,10 @@ def health(request):
 
 class PathPlanIn(CamelSchema):
     path: str
-    instance: int | None = None
+    instance: Id | None = None
     target_pieces: int | None = Field(None, ge=1, le=MAX_TARGET_PIECES)
     format: Literal["v1", "v2", "hybrid"] | None = None
-    preset_id: int | None = None
+    preset_id: Id | None = None
 
 
 class PathPlanOut(CamelSchema):
@@ -151,14 +151,14 @@ def create_enhanced(request, payload: JobIn):
 def job_index(
     request,
     state: JobState | None = None,
-    preset: int | None = None,
-    instance: int | None = None,
-    user: int | None = None,
+    preset: Id | None = None,
+    instance: Id | None = None,
+    user: Id | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     q: str = "",
     ordering: str = "-created_at",
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=1_000_000),
     page_size: int = Query(25, ge=1, le=200, alias="pageSize"),
 ):
     """Your jobs (staff: everyone's, `user` to narrow), newest first, filtered and paged."""
@@ -185,7 +185,7 @@ def job_index(
 @router.get(
     "/jobs/{job_id}", auth=api_auth(VIEW_JOBS), response=JobOut, by_alias=True, tags=["jobs"]
 )
-def job_detail(request, job_id: int):
+def job_detail(request, job_id: Id):
     return job_get(viewer=request.user, job_id=job_id)
 
 
@@ -196,7 +196,7 @@ def job_detail(request, job_id: int):
     tags=["jobs"],
     response={200: bytes},
 )
-def job_download(request, job_id: int):
+def job_download(request, job_id: Id):
     """The .torrent file of a completed job."""
     job, data = job_torrent(viewer=request.user, job_id=job_id)
     response = HttpResponse(data, content_type="application/x-bittorrent")
@@ -212,7 +212,7 @@ def job_download(request, job_id: int):
     by_alias=True,
     tags=["jobs"],
 )
-def job_cancel_endpoint(request, job_id: int):
+def job_cancel_endpoint(request, job_id: Id):
     """Stop a job (qBittorrent's task is aborted); cancelling twice is harmless."""
     return job_cancel(viewer=request.user, job_id=job_id)
 
@@ -224,7 +224,7 @@ def job_cancel_endpoint(request, job_id: int):
     by_alias=True,
     tags=["jobs"],
 )
-def torrentcreator_cancel(request, job_id: int):
+def torrentcreator_cancel(request, job_id: Id):
     """The first design's name for POST /api/jobs/{id}/cancel."""
     return job_cancel(viewer=request.user, job_id=job_id)
 
@@ -236,7 +236,7 @@ def torrentcreator_cancel(request, job_id: int):
     by_alias=True,
     tags=["jobs"],
 )
-def job_retry_endpoint(request, job_id: int):
+def job_retry_endpoint(request, job_id: Id):
     """A new job with the same options as a failed or cancelled one."""
     return Status(201, job_retry(viewer=request.user, job_id=job_id))
 
@@ -248,6 +248,6 @@ def job_retry_endpoint(request, job_id: int):
     by_alias=True,
     tags=["jobs"],
 )
-def torrentcreator_progress(request, job_id: int):
+def torrentcreator_progress(request, job_id: Id):
     """The same snapshot the progress socket sends, for clients without WebSockets."""
     return job_event(job_get(viewer=request.user, job_id=job_id))

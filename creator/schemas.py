@@ -6,15 +6,15 @@ from typing import Literal
 from django.urls import reverse
 from ninja import Field
 
-from config.schemas import CamelSchema
+from config.schemas import CamelSchema, Id
 
 Format = Literal["v1", "v2", "hybrid"]
 
 
 class JobIn(CamelSchema):
     path: str = Field(description="The source as qBittorrent sees it (file or folder).")
-    instance: int | None = Field(None, description="Default: the default instance.")
-    preset_id: int | None = None
+    instance: Id | None = Field(None, description="Default: the default instance.")
+    preset_id: Id | None = None
     trackers: list[list[str]] | str | None = Field(
         None,
         description="Tiers of URLs, or text with a blank line between tiers. "

@@ -11,7 +11,7 @@ from pydantic.alias_generators import to_camel
 
 from accounts.api_auth import api_auth
 from accounts.permissions import VIEW_PRESETS
-from config.schemas import CamelSchema
+from config.schemas import CamelSchema, Id
 from presets import planner
 from presets.services import (
     preset_can_edit,
@@ -133,7 +133,7 @@ class ValidateTrackersIn(CamelSchema):
     )
     private: bool | None = None
     web_seeds: list[str] | None = None
-    preset_id: int | None = None
+    preset_id: Id | None = None
 
 
 class UrlCheckOut(CamelSchema):
@@ -166,7 +166,7 @@ class CalculatePiecesIn(CamelSchema):
     file_sizes: list[int] | None = Field(None, max_length=1_000_000)
     format: Literal["v1", "v2", "hybrid"] | None = None
     target_pieces: int | None = Field(None, ge=1, le=planner.MAX_TARGET_PIECES)
-    preset_id: int | None = None
+    preset_id: Id | None = None
 
 
 class CandidateOut(CamelSchema):
@@ -213,7 +213,7 @@ class PiecePlanOut(CamelSchema):
         return {"min": obj.target_pieces[0], "max": obj.target_pieces[1]}
 
 
-def _preset_or_none(request, preset_id: int | None):
+def _preset_or_none(request, preset_id: Id | None):
     return None if preset_id is None else preset_get(viewer=request.user, preset_id=preset_id)
 
 
@@ -277,19 +277,19 @@ def import_presets(request, payload: list[PresetFields]):
 
 
 @router.get("/presets/{preset_id}", response=PresetOut, by_alias=True)
-def get_preset(request, preset_id: int):
+def get_preset(request, preset_id: Id):
     return preset_get(viewer=request.user, preset_id=preset_id)
 
 
 @router.put("/presets/{preset_id}", response=PresetOut, by_alias=True)
-def replace_preset(request, preset_id: int, payload: PresetFields):
+def replace_preset(request, preset_id: Id, payload: PresetFields):
     """Replace every field; those left out take their defaults."""
     preset = preset_get(viewer=request.user, preset_id=preset_id)
     return preset_update(user=request.user, preset=preset, fields=payload.model_dump())
 
 
 @router.patch("/presets/{preset_id}", response=PresetOut, by_alias=True)
-def change_preset(request, preset_id: int, payload: PresetFields):
+def change_preset(request, preset_id: Id, payload: PresetFields):
     """Change only the fields sent."""
     preset = preset_get(viewer=request.user, preset_id=preset_id)
     fields = payload.model_dump(exclude_unset=True)
@@ -297,7 +297,7 @@ def change_preset(request, preset_id: int, payload: PresetFields):
 
 
 @router.delete("/presets/{preset_id}", response={204: None})
-def delete_preset(request, preset_id: int):
+def delete_preset(request, preset_id: Id):
     preset = preset_get(viewer=request.user, preset_id=preset_id)
     preset_delete(user=request.user, preset=preset)
     return Status(204, None)
@@ -307,7 +307,7 @@ def delete_preset(request, preset_id: int):
 
 
 @router.put("/presets/{preset_id}/secrets/{name}", response={204: None})
-def set_secret(request, preset_id: int, name: str, payload: SecretIn):
+def set_secret(request, preset_id: Id, name: str, payload: SecretIn):
     """Save your secret (e.g. passkey) for a preset. It is never shown again."""
     preset = preset_get(viewer=request.user, preset_id=preset_id)
     preset_secret_set(user=request.user, preset=preset, name=name, value=payload.value)
@@ -315,7 +315,7 @@ def set_secret(request, preset_id: int, name: str, payload: SecretIn):
 
 
 @router.delete("/presets/{preset_id}/secrets/{name}", response={204: None})
-def delete_secret(request, preset_id: int, name: str):
+def delete_secret(request, preset_id: Id, name: str):
     preset = preset_get(viewer=request.user, preset_id=preset_id)
     preset_secret_delete(user=request.user, preset=preset, name=name)
     return Status(204, None)
