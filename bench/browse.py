@@ -10,33 +10,17 @@ qBittorrent requests to analyze a 50,000-file tree.
 """
 
 import argparse
-import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(BASE_DIR))
-os.environ["TORRENTSMITH_DATA_DIR"] = tempfile.mkdtemp(prefix="torrentsmith-bench-")
-os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-os.environ.pop("DATABASE_URL", None)
-os.environ.pop("REDIS_URL", None)
+import environment  # sets Django up: imported before anything using Django
+import requests
 
-import django  # noqa: E402
-
-django.setup()
-
-import requests  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from browser.models import Instance  # noqa: E402
-from tests.factories import UserFactory  # noqa: E402
-from tests.harness import qbittorrent as qbt  # noqa: E402
-from tests.harness.processes import start_daphne  # noqa: E402
+from tests.harness import qbittorrent as qbt
+from tests.harness.processes import start_daphne
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -78,24 +62,10 @@ def bench_version(version: str, repeat: int, workdir: Path) -> None:
             folder.mkdir(parents=True)
             for f in range(100):
                 (folder / f"f{f}.dat").write_bytes(b"x" * (f + 1))
-        Instance.objects.all().delete()
-        Instance.objects.create(
-            name=f"bench {version}",
-            url=instance.url,
-            username=instance.username,
-            password=instance.password,
-            allowed_roots=[instance.qbt_data_dir],
-            is_default=True,
-            timeout_s=60,
-        )
-        client = Client()
-        client.force_login(UserFactory())
+        environment.use_instance(instance, f"bench {version}")
         server = start_daphne(workdir)
         try:
-            app = requests.Session()
-            app.cookies.set("sessionid", client.cookies["sessionid"].value)
-            app.get(f"{server.url}/", timeout=30)  # sets the CSRF cookie, as for a browser
-            app.headers["X-CSRFToken"] = app.cookies["csrftoken"]
+            app = environment.logged_in(server.url)
             direct = requests.Session()
             direct.post(
                 f"{instance.url}/api/v2/auth/login",
@@ -166,14 +136,14 @@ def main() -> None:
     parser.add_argument("--versions", nargs="+", default=["5.1", "5.3"])
     parser.add_argument("--repeat", type=int, default=40)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    environment.database_ready()
     workdir = Path(tempfile.mkdtemp(prefix="torrentsmith-bench-work-"))
     try:
         for version in args.versions:
             bench_version(version, args.repeat, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(os.environ["TORRENTSMITH_DATA_DIR"], ignore_errors=True)
+        environment.clean_up()
 
 
 if __name__ == "__main__":

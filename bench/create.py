@@ -15,33 +15,19 @@ import json
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(BASE_DIR))
-os.environ["TORRENTSMITH_DATA_DIR"] = tempfile.mkdtemp(prefix="torrentsmith-bench-")
-os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-os.environ.pop("DATABASE_URL", None)
-os.environ.pop("REDIS_URL", None)
+import environment  # sets Django up: imported before anything using Django
+import requests
+import websockets
+from django.conf import settings
 
-import django  # noqa: E402
-
-django.setup()
-
-import requests  # noqa: E402
-import websockets  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from browser.models import Instance  # noqa: E402
-from tests.factories import UserFactory  # noqa: E402
-from tests.harness import qbittorrent as qbt  # noqa: E402
-from tests.harness.processes import start_daphne, start_worker  # noqa: E402
+from tests.harness import qbittorrent as qbt
+from tests.harness.processes import start_daphne, start_worker
 
 CHUNK = 64 * 1024 * 1024
 
@@ -163,23 +149,11 @@ def bench_version(version: str, runs: int, size: int, workdir: Path) -> None:
     try:
         make_content(instance.host_data_dir / "content", size)
         source = f"{instance.qbt_data_dir}/content"
-        Instance.objects.all().delete()
-        Instance.objects.create(
-            name=f"bench {version}",
-            url=instance.url,
-            username=instance.username,
-            password=instance.password,
-            allowed_roots=[instance.qbt_data_dir],
-            is_default=True,
-            timeout_s=60,
-        )
-        client = Client()
-        client.force_login(UserFactory())
+        environment.use_instance(instance, f"bench {version}")
         server = start_daphne(workdir)
         worker = start_worker(workdir)
-        cookies = {"sessionid": client.cookies["sessionid"].value}
-        page = requests.get(f"{server.url}/", cookies=cookies, timeout=30)
-        cookies["csrftoken"] = page.cookies["csrftoken"]
+        app = environment.logged_in(server.url)
+        cookies = dict(app.cookies)
         direct = requests.Session()
         direct.post(
             f"{instance.url}/api/v2/auth/login",
@@ -214,7 +188,7 @@ def bench_version(version: str, runs: int, size: int, workdir: Path) -> None:
                 f"qBittorrent {version}: progress change -> WebSocket message: median "
                 f"{statistics.median(delays) * 1000:.0f} ms over {len(delays)} messages "
                 f"(in-memory channel layer: sockets read the database every "
-                f"{django.conf.settings.PROGRESS_POLL_S:g} s)"
+                f"{settings.PROGRESS_POLL_S:g} s)"
             )
     finally:
         for process in (worker, server):
@@ -229,14 +203,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size-gib", type=float, default=2)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    environment.database_ready()
     workdir = Path(tempfile.mkdtemp(prefix="torrentsmith-bench-work-"))
     try:
         for version in args.versions:
             bench_version(version, args.runs, int(args.size_gib * 1024**3), workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(os.environ["TORRENTSMITH_DATA_DIR"], ignore_errors=True)
+        environment.clean_up()
 
 
 if __name__ == "__main__":

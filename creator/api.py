@@ -130,20 +130,17 @@ def _request_of(payload: JobIn) -> JobRequest:
 @router.post(
     "/jobs", auth=api_auth(CREATE_JOBS), response={201: JobOut}, by_alias=True, tags=["jobs"]
 )
-def job_create(request, payload: JobIn):
-    """Start a torrent creation job; every check failure is a 422 naming its field."""
-    return Status(201, job_submit(user=request.user, request=_request_of(payload)))
-
-
 @router.post(
     "/create-enhanced",
     auth=api_auth(CREATE_JOBS),
     response={201: JobOut},
     by_alias=True,
     tags=["jobs"],
+    operation_id="create_enhanced",
+    summary="Create a job (the first design's name for POST /api/jobs)",
 )
-def create_enhanced(request, payload: JobIn):
-    """The first design's name for POST /api/jobs (same body, same answer)."""
+def job_create(request, payload: JobIn):
+    """Start a torrent creation job; every check failure is a 422 naming its field."""
     return Status(201, job_submit(user=request.user, request=_request_of(payload)))
 
 
@@ -212,20 +209,17 @@ def job_download(request, job_id: Id):
     by_alias=True,
     tags=["jobs"],
 )
-def job_cancel_endpoint(request, job_id: Id):
-    """Stop a job (qBittorrent's task is aborted); cancelling twice is harmless."""
-    return job_cancel(viewer=request.user, job_id=job_id)
-
-
 @router.post(
     "/torrentcreator/cancel/{job_id}",
     auth=api_auth(CREATE_JOBS),
     response=JobOut,
     by_alias=True,
     tags=["jobs"],
+    operation_id="torrentcreator_cancel",
+    summary="Cancel a job (the first design's name for POST /api/jobs/{id}/cancel)",
 )
-def torrentcreator_cancel(request, job_id: Id):
-    """The first design's name for POST /api/jobs/{id}/cancel."""
+def job_cancel_endpoint(request, job_id: Id):
+    """Stop a job (qBittorrent's task is aborted); cancelling twice is harmless."""
     return job_cancel(viewer=request.user, job_id=job_id)
 
 

@@ -25,7 +25,12 @@ from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobState
 from creator.progress import progress_broadcast
 from presets import planner
 from presets.models import TrackerPreset
-from presets.services import preset_get, preset_resolve_trackers, tracker_validate
+from presets.services import (
+    preset_get,
+    preset_resolve_trackers,
+    preset_values,
+    tracker_validate,
+)
 from presets.trackers import parse_tiers
 
 logger = logging.getLogger(__name__)
@@ -305,7 +310,7 @@ def job_submit(*, user, request: JobRequest) -> Job:
             engine=Engine.QBITTORRENT,
             options=asdict(options),
             preset=preset,
-            preset_snapshot=_preset_snapshot(preset),
+            preset_snapshot=preset_values(preset) if preset else {},
             notes=notes,
             name=source.path.rstrip("/").rsplit("/", 1)[-1],
         )
@@ -324,37 +329,6 @@ def job_submit(*, user, request: JobRequest) -> Job:
     job.refresh_from_db()  # its first step ran when the transaction committed
     job_broadcast(job)
     return job
-
-
-def _preset_snapshot(preset: TrackerPreset | None) -> dict:
-    """The preset's values as they were, for the record (tracker templates, never secrets)."""
-    if preset is None:
-        return {}
-    fields = [
-        "name",
-        "trackers",
-        "private",
-        "source",
-        "comment",
-        "format",
-        "web_seeds",
-        "start_seeding",
-        "category",
-        "tags",
-        "piece_size_mode",
-        "piece_size",
-        "min_piece_size",
-        "max_piece_size",
-        "target_pieces_min",
-        "target_pieces_max",
-        "piece_size_table",
-        "max_torrent_size",
-        "omit_creation_date",
-        "omit_created_by",
-        "randomize_info_hash",
-        "exclude_patterns",
-    ]
-    return {name: getattr(preset, name) for name in fields}
 
 
 WEB_WORKER_ID = f"web-{uuid.uuid4().hex[:12]}"  # this process's name on the leases it takes

@@ -145,11 +145,15 @@ def _with_secret_status(presets: list[TrackerPreset], viewer) -> list[TrackerPre
     return presets
 
 
+def preset_values(preset: TrackerPreset) -> dict[str, Any]:
+    """A preset as plain data (tracker templates, never secrets): for exports and job records."""
+    return {name: getattr(preset, name) for name in EDITABLE_FIELDS}
+
+
 def preset_export(*, user) -> list[dict[str, Any]]:
     """The presets `user` manages (staff: the global ones; others: their own), without secrets."""
     require(user, VIEW_PRESETS)
-    scope = _managed(user)
-    return [{name: getattr(p, name) for name in EDITABLE_FIELDS} for p in scope.order_by("name")]
+    return [preset_values(p) for p in _managed(user).order_by("name")]
 
 
 def _managed(user):

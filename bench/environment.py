@@ -1,0 +1,63 @@
+"""What every benchmark runs in: Django on a throw-away data directory (SQLite, in-memory
+channel layer: the embedded default), and a logged-in session on the app it starts.
+
+Imported first by each bench script: it sets Django up when imported.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+DATA_DIR = tempfile.mkdtemp(prefix="torrentsmith-bench-")
+os.environ["TORRENTSMITH_DATA_DIR"] = DATA_DIR
+os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("REDIS_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+import requests  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from browser.models import Instance  # noqa: E402
+from tests.factories import UserFactory  # noqa: E402
+
+
+def database_ready() -> None:
+    call_command("migrate", verbosity=0)
+
+
+def use_instance(qbittorrent, name: str) -> Instance:
+    """The only, default Instance: the given test qBittorrent, browsing its data folder."""
+    Instance.objects.all().delete()
+    return Instance.objects.create(
+        name=name,
+        url=qbittorrent.url,
+        username=qbittorrent.username,
+        password=qbittorrent.password,
+        allowed_roots=[qbittorrent.qbt_data_dir],
+        is_default=True,
+        timeout_s=60,
+    )
+
+
+def logged_in(server_url: str) -> requests.Session:
+    """A session of a new Creator on the app, with the CSRF cookie and header set."""
+    client = Client()
+    client.force_login(UserFactory())
+    session = requests.Session()
+    session.cookies.set("sessionid", client.cookies["sessionid"].value)
+    session.get(f"{server_url}/", timeout=30)  # sets the CSRF cookie, as for a browser
+    session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
+    return session
+
+
+def clean_up() -> None:
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
