@@ -38,13 +38,13 @@ import re
 import stat
 import threading
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from config.errors import ServiceError
-from creator.metainfo import bencode
+from creator.metainfo import MetainfoError, bdecode, bencode
 
 Format = Literal["v1", "v2", "hybrid"]
 Progress = Callable[[int, int, str], None]
@@ -760,3 +760,313 @@ def _execute(
         raise run.error
     if cancelled:
         raise HashingError("Hashing was cancelled.", code="cancelled")
+
+
+# --- verifying ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    path: str  # as in the torrent, starting with its name
+    size: int
+    actual_size: int | None  # None when the file is missing
+    corrupt_pieces: int  # pieces holding some of its bytes whose hash did not match
+    missing_pieces: int  # pieces that could not be checked: bytes of them are missing
+
+    @property
+    def status(self) -> str:
+        if self.actual_size is None:
+            return "missing"
+        if self.actual_size != self.size:
+            return "wrong size"
+        return "corrupt" if self.corrupt_pieces else "ok"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    format: str
+    piece_count: int
+    good_pieces: int
+    bad_pieces: tuple[int, ...]  # piece indices, as libtorrent numbers them
+    missing_pieces: int
+    files: tuple[FileCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files) and not self.bad_pieces and not self.missing_pieces
+
+
+def verify(
+    torrent_bytes: bytes,
+    content_path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    threads: int | None = None,
+) -> VerifyReport:
+    """Checks content against a .torrent: which pieces match, which do not, which are missing.
+
+    `content_path` is the content itself: the file of a single-file torrent, or the folder
+    holding a multi-file torrent's files (its name may differ from the torrent's). v1 and
+    hybrid torrents are checked with their v1 pieces (the same bytes; SHA-1 is the cheaper),
+    v2 ones with their piece layers.
+    """
+    try:
+        top = bdecode(torrent_bytes)
+    except MetainfoError as exc:
+        raise HashingError(f"This is not a .torrent file ({exc}).", code="bad_torrent") from None
+    try:
+        return _verify(top, os.path.abspath(os.fspath(content_path)), progress, cancel, threads)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        raise HashingError(
+            f"This .torrent is not well formed ({type(exc).__name__}).", code="bad_torrent"
+        ) from None
+
+
+def _component(part: bytes) -> bytes:
+    if not isinstance(part, bytes) or part in {b"", b".", b".."} or b"/" in part or b"\0" in part:
+        raise HashingError(
+            f"The torrent holds an unsafe file path element {part!r}.", code="bad_torrent"
+        )
+    return part
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A file as a torrent lists it."""
+
+    parts: tuple[bytes, ...] | None  # below the name; None: the content path is the file
+    size: int
+    is_pad: bool
+    root: bytes | None  # v2 pieces root
+
+
+def _verify(top: dict, content: str, progress, cancel, threads) -> VerifyReport:
+    info = top[b"info"]
+    piece_size = info[b"piece length"]
+    if not isinstance(piece_size, int) or isinstance(piece_size, bool) or piece_size <= 0:
+        raise HashingError("The torrent's piece length is not valid.", code="bad_torrent")
+    name = os.fsdecode(_component(info[b"name"]))
+    is_v1, is_v2 = b"pieces" in info, info.get(b"meta version") == 2
+    if not (is_v1 or is_v2):
+        raise HashingError(
+            "The torrent has neither v1 pieces nor a v2 file tree.", code="bad_torrent"
+        )
+    listed = _listed_files(info, is_v1, os.path.isdir(content))
+    # v2 pieces never span files: each file starts on a piece, as libtorrent numbers them
+    entries, sizes = _on_disk(listed, name, content, piece_size if not is_v1 else None)
+    if is_v1:
+        return _verify_v1(
+            "hybrid" if is_v2 else "v1", info, entries, sizes, piece_size, progress, cancel, threads
+        )
+    roots = {i: f.root for i, f in zip(sizes, (f for f in listed if not f.is_pad), strict=True)}
+    layers = top.get(b"piece layers", {})
+    return _verify_v2(entries, sizes, roots, layers, piece_size, progress, cancel, threads)
+
+
+def _listed_files(info: dict, is_v1: bool, content_is_folder: bool) -> list[_Listed]:
+    if is_v1 and b"files" in info:
+        return [
+            _Listed(
+                tuple(_component(p) for p in f[b"path"]),
+                int(f[b"length"]),
+                b"p" in f.get(b"attr", b""),
+                None,
+            )
+            for f in info[b"files"]
+        ]
+    if is_v1:
+        return [_Listed(None, int(info[b"length"]), False, None)]
+    listed: list[_Listed] = []
+    _tree_files(info[b"file tree"], (), listed)
+    if len(listed) == 1 and len(listed[0].parts) == 1 and not content_is_folder:
+        # one file at the top of the tree: a single-file torrent, or a folder holding one file
+        # (v2 cannot tell them apart); the content on disk says which
+        return [_Listed(None, listed[0].size, False, listed[0].root)]
+    return listed
+
+
+def _on_disk(
+    listed: list[_Listed], name: str, content: str, align_to: int | None
+) -> tuple[list[_Entry], dict[int, int | None]]:
+    """The layout of `listed` under `content`, and the size on disk of each content file
+    (None when missing), by entry index."""
+    entries: list[_Entry] = []
+    sizes: dict[int, int | None] = {}
+    offset = 0
+    for f in listed:
+        if f.size < 0:
+            raise HashingError("The torrent lists a negative file size.", code="bad_torrent")
+        names = [os.fsdecode(p) for p in f.parts or ()]
+        display = "/".join([name, *names])
+        if f.is_pad:
+            entries.append(_Entry(f.parts or (), f.size, offset, None, False, display))
+        else:
+            disk_path = os.path.join(content, *names) if f.parts is not None else content
+            entries.append(_Entry(f.parts or (), f.size, offset, disk_path, False, display))
+            sizes[len(entries) - 1] = _actual_size(disk_path)
+        offset += f.size
+        if align_to and offset % align_to:
+            offset += align_to - offset % align_to
+    if offset == 0:
+        raise HashingError("The torrent lists no content.", code="bad_torrent")
+    return entries, sizes
+
+
+def _verify_v1(
+    format: str,
+    info: dict,
+    entries: list[_Entry],
+    sizes: dict[int, int | None],
+    piece_size: int,
+    progress,
+    cancel,
+    threads,
+) -> VerifyReport:
+    """Checks the v1 pieces, which run across files (and pad files, zeros)."""
+    last = entries[-1]
+    piece_count = _pieces(last.offset + last.size, piece_size)
+    expected = info[b"pieces"]
+    if not isinstance(expected, bytes) or len(expected) != 20 * piece_count:
+        raise HashingError("The torrent's pieces do not match its size.", code="bad_torrent")
+    lost_ranges = []
+    for index, actual in sizes.items():
+        e = entries[index]
+        available = min(actual or 0, e.size)
+        if available < e.size:
+            lost_ranges.append(
+                ((e.offset + available) // piece_size, _pieces(e.offset + e.size, piece_size))
+            )
+    missing = _merge(lost_ranges)
+    readable = _complement(missing, piece_count)
+    plan = _Plan(piece_size, entries, v1_pieces=piece_count, v1_from_files=False, exact_sizes=False)
+    total = sum(
+        s.length for job in _stream_jobs(plan, readable) for s in job.segments if s.disk_path
+    )
+    _execute(plan, _stream_jobs(plan, readable), total, threads, progress, cancel)
+    bad = [
+        p
+        for first, end in readable
+        for p in range(first, end)
+        if plan.v1_hashes[20 * p : 20 * p + 20] != expected[20 * p : 20 * p + 20]
+    ]
+    files = []
+    for index, actual in sizes.items():
+        e = entries[index]
+        first, end = e.offset // piece_size, _pieces(e.offset + e.size, piece_size)
+        if not e.size:
+            first = end  # an empty file holds no piece
+        corrupt = bisect_left(bad, end) - bisect_left(bad, first)
+        lost = sum(max(0, min(end, b) - max(first, a)) for a, b in missing)
+        files.append(FileCheck(e.display, e.size, actual, corrupt, lost))
+    missing_count = sum(b - a for a, b in missing)
+    return VerifyReport(
+        format,
+        piece_count,
+        piece_count - len(bad) - missing_count,
+        tuple(bad),
+        missing_count,
+        tuple(files),
+    )
+
+
+def _verify_v2(
+    entries: list[_Entry],
+    sizes: dict[int, int | None],
+    roots: dict[int, bytes | None],
+    layers: dict,
+    piece_size: int,
+    progress,
+    cancel,
+    threads,
+) -> VerifyReport:
+    """Checks each file's pieces against its piece layer (its root for a one-piece file)."""
+    plan = _Plan(piece_size, entries, v1_pieces=0, v1_from_files=False, exact_sizes=False)
+    expected: dict[int, bytes] = {}
+    readable: dict[int, int] = {}  # entry index: how many of its first pieces can be read
+    for index, actual in sizes.items():
+        e = entries[index]
+        if not e.size:
+            continue
+        count = _pieces(e.size, piece_size)
+        layer = roots[index] if count == 1 else layers.get(roots[index])
+        if (
+            not isinstance(layer, bytes)
+            or len(layer) != 32 * count
+            or _file_root(layer, piece_size) != roots[index]
+        ):
+            raise HashingError(
+                f"The torrent's piece layer for {e.display} does not match its root.",
+                code="bad_torrent",
+            )
+        expected[index] = layer
+        available = min(actual or 0, e.size)
+        readable[index] = count if available == e.size else available // piece_size
+    total = sum(min(n * piece_size, entries[i].size) for i, n in readable.items())
+    _execute(plan, _file_jobs(plan, list(readable.items())), total, threads, progress, cancel)
+    bad: list[int] = []
+    files = []
+    piece_count = missing_count = 0
+    for index, actual in sizes.items():
+        e = entries[index]
+        count, checked = _pieces(e.size, piece_size), readable.get(index, 0)
+        computed, layer = plan.v2_roots.get(index, b""), expected.get(index, b"")
+        corrupt = [
+            e.offset // piece_size + p
+            for p in range(checked)
+            if computed[32 * p : 32 * p + 32] != layer[32 * p : 32 * p + 32]
+        ]
+        bad += corrupt
+        piece_count += count
+        missing_count += count - checked
+        files.append(FileCheck(e.display, e.size, actual, len(corrupt), count - checked))
+    return VerifyReport(
+        "v2",
+        piece_count,
+        piece_count - len(bad) - missing_count,
+        tuple(sorted(bad)),
+        missing_count,
+        tuple(files),
+    )
+
+
+def _tree_files(node: dict, parts: tuple[bytes, ...], out: list[_Listed]) -> None:
+    for key in sorted(node):
+        child = node[key]
+        if key == b"":
+            out.append(_Listed(parts, int(child[b"length"]), False, child.get(b"pieces root")))
+        else:
+            _tree_files(child, (*parts, _component(key)), out)
+
+
+def _actual_size(path: str) -> int | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for first, end in sorted(ranges):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((first, end))
+    return merged
+
+
+def _complement(ranges: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    result, at = [], 0
+    for first, end in ranges:
+        if first > at:
+            result.append((at, first))
+        at = max(at, end)
+    if at < count:
+        result.append((at, count))
+    return result

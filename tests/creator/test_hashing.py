@@ -1,4 +1,4 @@
-"""creator.hashing makes the torrents libtorrent makes, byte for byte."""
+"""creator.hashing makes the torrents libtorrent makes, byte for byte, and verifies content."""
 
 import itertools
 import shutil
@@ -7,6 +7,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -549,6 +550,169 @@ def test_progress_is_reported_often_and_reaches_the_total(tmp_path):
     assert len(calls) >= 3 and max(gaps) < 0.6  # every 0.25 s, with room for a busy machine
 
 
+# --- verifying ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def album(tmp_path) -> Path:
+    root = tmp_path / "Album"
+    write(
+        root,
+        {
+            "01.flac": data(100_000, 1),
+            "02.flac": data(70_001, 2),
+            "cover/front.jpg": data(3, 3),
+            "empty.txt": b"",
+            "zz.log": data(40_000, 4),
+        },
+    )
+    return root
+
+
+def piece_at(torrent: bytes, path: str, offset: int) -> int:
+    """libtorrent's index of the piece holding byte `offset` of the file at `path`."""
+    info = torrent_info(torrent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        storage = info.files()
+    index = next(i for i in range(storage.num_files()) if storage.file_path(i) == path)
+    return info.map_file(index, offset, 1).piece
+
+
+def piece_span(torrent: bytes, path: str, start: int, end: int) -> int:
+    """How many of libtorrent's pieces hold bytes [start, end) of the file at `path`."""
+    return piece_at(torrent, path, end - 1) - piece_at(torrent, path, start) + 1
+
+
+def checks_by_path(report: hashing.VerifyReport) -> dict[str, tuple]:
+    return {
+        f.path: (f.status, f.corrupt_pieces, f.missing_pieces, f.actual_size) for f in report.files
+    }
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_verify_finds_intact_content_good(album, format):
+    report = hashing.verify(ours(album, format, 16 * KIB), album)
+    assert report.ok
+    assert report.format == format
+    assert report.good_pieces == report.piece_count > 0
+    assert report.bad_pieces == () and report.missing_pieces == 0
+    assert {f.path for f in report.files} == {
+        "Album/01.flac",
+        "Album/02.flac",
+        "Album/cover/front.jpg",
+        "Album/empty.txt",
+        "Album/zz.log",
+    }
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_verify_finds_a_corrupt_byte_in_its_file(album, format):
+    torrent = ours(album, format, 16 * KIB)
+    with (album / "02.flac").open("r+b") as f:
+        f.seek(50_000)  # in the file's fourth piece
+        byte = f.read(1)
+        f.seek(50_000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    report = hashing.verify(torrent, album)
+    assert not report.ok
+    assert len(report.bad_pieces) == 1
+    assert report.good_pieces == report.piece_count - 1
+    checks = checks_by_path(report)
+    assert checks["Album/02.flac"] == ("corrupt", 1, 0, 70_001)
+    assert all(checks[p][0] == "ok" for p in checks if p != "Album/02.flac")
+    assert report.bad_pieces == (piece_at(torrent, "Album/02.flac", 50_000),)
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_verify_finds_missing_and_wrong_size_files(album, format):
+    torrent = ours(album, format, 16 * KIB)
+    (album / "01.flac").unlink()
+    with (album / "zz.log").open("r+b") as f:
+        f.truncate(20_000)  # keeps its first piece (16 KiB) whole
+    (album / "empty.txt").write_bytes(b"now there is something")
+    report = hashing.verify(torrent, album)
+    checks = checks_by_path(report)
+    lost_01 = piece_span(torrent, "Album/01.flac", 0, 100_000)
+    assert checks["Album/01.flac"] == ("missing", 0, lost_01, None)
+    # the pieces holding its bytes past 20,000 cannot be checked; the ones before can
+    lost_zz = piece_span(torrent, "Album/zz.log", 20_000, 40_000)
+    assert checks["Album/zz.log"] == ("wrong size", 0, lost_zz, 20_000)
+    if format != "v1":
+        assert (lost_01, lost_zz) == (7, 2)  # v2 aligns files on pieces
+    assert checks["Album/empty.txt"][0] == "wrong size"
+    assert checks["Album/cover/front.jpg"][0] == "ok"
+    assert checks["Album/02.flac"][0] == "ok"
+    assert report.missing_pieces >= lost_01 + lost_zz - 1 and not report.ok
+    assert report.good_pieces + len(report.bad_pieces) + report.missing_pieces == (
+        report.piece_count
+    )
+
+
+def test_verify_checks_a_single_file_torrent_against_the_file(tmp_path):
+    write(tmp_path, {"movie.mkv": data(200_000)})
+    torrent = make_torrent(tmp_path / "movie.mkv", piece_size=32 * KIB, format="v2")
+    moved = tmp_path / "renamed.mkv"
+    (tmp_path / "movie.mkv").rename(moved)
+    report = hashing.verify(torrent, moved)
+    assert report.ok and report.piece_count == 7
+    assert [f.path for f in report.files] == ["movie.mkv"]
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_verify_checks_a_one_file_folder_against_the_folder_or_the_file(tmp_path, format):
+    # v2 writes a folder holding one file as it writes that file alone: what is on disk decides
+    write(tmp_path / "Folder", {"only.bin": data(50_000)})
+    torrent = ours(tmp_path / "Folder", format, 16 * KIB)
+    assert hashing.verify(torrent, tmp_path / "Folder").ok
+    if format == "v2":
+        assert hashing.verify(torrent, tmp_path / "Folder/only.bin").ok
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_verify_reads_torrents_made_by_libtorrent(corpus, format):
+    torrent = make_torrent(corpus["everything"], piece_size=32 * KIB, format=format)
+    report = hashing.verify(torrent, corpus["everything"])
+    assert report.ok
+    assert report.piece_count == torrent_info(torrent).num_pieces()
+
+
+def test_verify_reports_progress_up_to_what_it_reads(album):
+    torrent = ours(album, "v1", 16 * KIB)
+    (album / "01.flac").unlink()
+    calls = []
+    hashing.verify(torrent, album, progress=lambda *call: calls.append(call))
+    done, total, _current = calls[-1]
+    assert done == total > 0
+
+
+@pytest.mark.parametrize(
+    "path", [[b"..", b"etc", b"passwd"], [b"a", b"/abs"], [b""], [b"."], [b"a\x00b"]]
+)
+def test_verify_refuses_a_torrent_with_an_unsafe_path(album, path):
+    top = bdecode(ours(album, "v1", 16 * KIB))
+    top[b"info"][b"files"][0][b"path"] = path
+    with pytest.raises(HashingError, match="unsafe") as error:
+        hashing.verify(bencode(top), album)
+    assert error.value.code == "bad_torrent"
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a torrent", b"d4:infoi1ee", b"d4:infodee"])
+def test_verify_refuses_what_is_not_a_torrent(album, garbage):
+    with pytest.raises(HashingError) as error:
+        hashing.verify(garbage, album)
+    assert error.value.code == "bad_torrent"
+
+
+def test_verify_refuses_a_piece_layer_that_does_not_match_its_root(album):
+    top = bdecode(ours(album, "v2", 16 * KIB))
+    root = next(iter(top[b"piece layers"]))
+    top[b"piece layers"][root] = bytes(len(top[b"piece layers"][root]))
+    with pytest.raises(HashingError, match="piece layer") as error:
+        hashing.verify(bencode(top), album)
+    assert error.value.code == "bad_torrent"
+
+
 # --- big files ----------------------------------------------------------------------------
 
 
@@ -561,3 +725,5 @@ def test_a_sparse_file_over_4_gib_matches_libtorrent(tmp_path, format):
     sparse(root / "disk.img", size, marks)
     write(root, {"after.txt": data(12_345)})
     assert_same_info(root, format, 4 * 1024 * KIB)
+    if format == "hybrid":
+        assert hashing.verify(ours(root, format, 4 * 1024 * KIB), root).ok
