@@ -1,6 +1,7 @@
 """creator.hashing makes the torrents libtorrent makes, byte for byte, and verifies content."""
 
 import itertools
+import os
 import shutil
 import subprocess
 import sys
@@ -197,6 +198,16 @@ def test_any_small_tree_matches_libtorrent(tree, piece_size, format):
         root = Path(tmp) / "random tree"
         write(root, {path: data(size, len(path)) for path, size in tree.items()})
         assert_same_info(root, format, piece_size)
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_names_that_are_not_utf8_are_kept_as_their_bytes(tmp_path, format):
+    root = tmp_path / "raw names"
+    os.makedirs(os.fsencode(root) + b"/d\xff")
+    Path(os.fsdecode(os.fsencode(root) + b"/d\xff/f\xfe.bin")).write_bytes(data(20_000))
+    (root / "ok.txt").write_bytes(data(100))
+    assert_same_info(root, format, 16 * KIB)
+    assert hashing.verify(ours(root, format, 16 * KIB), root).ok
 
 
 # --- what goes in -------------------------------------------------------------------------
@@ -548,6 +559,25 @@ def test_progress_is_reported_often_and_reaches_the_total(tmp_path):
     assert {c[3] for c in calls} >= {"progress/big.bin"}
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(calls)]
     assert len(calls) >= 3 and max(gaps) < 0.6  # every 0.25 s, with room for a busy machine
+
+
+@pytest.mark.slow
+def test_memory_stays_bounded_however_large_the_content(tmp_path):
+    huge = sparse(tmp_path / "huge.bin", 8 * 1024**3)
+    probe = (
+        "import sys, pathlib; from creator import hashing\n"
+        "def hwm():\n"
+        "    status = pathlib.Path('/proc/self/status').read_text().split('VmHWM:')[1]\n"
+        "    return int(status.split()[0]) * 1024\n"
+        "before = hwm()\n"
+        f"hashing.create(hashing.scan_source({str(huge)!r}), format='hybrid',\n"
+        "    piece_size=16 * 1024 * 1024, creation_date=None)\n"
+        "print(hwm() - before)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert int(result.stdout) < 64 * 1024 * KIB  # workers' 1 MiB buffers, a piece's digests
 
 
 # --- verifying ----------------------------------------------------------------------------
