@@ -54,8 +54,8 @@ Progress = Callable[[int, int, str], None]
 
 BLOCK_SIZE = 16 * 1024  # BEP 52: the leaves of a v2 merkle tree hash 16 KiB blocks
 MAX_PIECE_SIZE = 128 * 1024 * 1024  # libtorrent refuses larger pieces; clients struggle with them
-CHUNK_SIZE = 4 * 1024 * 1024  # one worker's read: large enough that syscalls cost nothing
-READ_SIZE = 1024 * 1024  # one pread; small enough to still be in the CPU cache when hashed
+CHUNK_SIZE = 4 * 1024 * 1024  # one job: enough work that taking it from the cursor costs nothing
+READ_SIZE = 1024 * 1024  # one pread into a worker's own buffer: the memory each worker holds
 PROGRESS_EVERY_S = 0.25
 POLL_S = 0.05  # how often the calling thread looks at `cancel`: well inside the 1 s promise
 
