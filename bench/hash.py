@@ -1,0 +1,251 @@
+"""Local hashing speed and memory (creator.hashing), against anchors measured in the same run.
+
+Two workloads, page cache warm: one 2 GiB file of random data, and a folder of 2,000 small files
+(1 KiB to 512 KiB, about 500 MB), both written once into a temporary folder. For each, v1 and
+v2, the best of --runs of:
+
+- the parallel hashing ceiling: hashlib over the same bytes already in memory, one thread per
+  core, doing the hashing the format needs (SHA-1 per piece for v1, SHA-256 per 16 KiB block
+  for v2); goal: our throughput at least 0.85 of it;
+- Torrentsmith: scan_source + create, reading the files;
+- libtorrent's set_piece_hashes for the same files, format and piece size; goal: we are at
+  least 1.5x faster.
+
+Then the peak RSS (VmHWM) of a child process making a hybrid torrent of a 20 GiB sparse file
+with 16 MiB pieces (a piece larger than a read); goal: under 256 MiB.
+
+    /work/main/.venv/bin/python bench/hash.py [--runs 5] [--size-gib 2] [--files 2000]
+        [--rss-gib 20] [--dir /tmp]
+
+The machine is shared: the best of several runs is reported because other work only ever
+slows a run down, with the load average before and after; each line also gives the CPU
+seconds spent per GB, which other work barely moves. Takes about three minutes on 2 cores.
+"""
+
+import argparse
+import hashlib
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+
+from creator import hashing  # noqa: E402
+
+KIB, MIB, GIB = 1024, 1024**2, 1024**3
+RSS_GOAL = 256 * MIB
+
+
+def write_random_file(path: Path, size: int) -> None:
+    with path.open("wb") as f:
+        left = size
+        while left:
+            n = min(left, 64 * MIB)
+            f.write(os.urandom(n))
+            left -= n
+
+
+def write_small_files(folder: Path, count: int) -> None:
+    rng = random.Random(2024)
+    for i in range(count):
+        target = folder / f"dir{i % 20:02d}" / f"file{i:05d}.bin"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(os.urandom(rng.randint(1 * KIB, 512 * KIB)))
+
+
+def files_under(source: Path) -> list[Path]:
+    return [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+
+
+def warm(source: Path) -> None:
+    for path in files_under(source):
+        with path.open("rb") as f:
+            while f.read(64 * MIB):
+                pass
+
+
+def ceiling_s(buffers: list[memoryview], format: str, piece_size: int) -> float:
+    """Seconds for one thread per core to do the format's hashing over bytes in memory."""
+    step = piece_size if format == "v1" else hashing.BLOCK_SIZE
+    new = hashlib.sha1 if format == "v1" else hashlib.sha256
+    chunk = max(step, 4 * MIB // step * step)
+    tasks = [(buf, at) for buf in buffers for at in range(0, len(buf), chunk)]
+    tasks.reverse()
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not tasks:
+                    return
+                buf, at = tasks.pop()
+            part = buf[at : at + chunk]
+            for i in range(0, len(part), step):
+                new(part[i : i + step]).digest()
+
+    workers = [threading.Thread(target=work) for _ in range(os.cpu_count() or 1)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - started
+
+
+def ours_s(source: Path, format: str, piece_size: int) -> float:
+    started = time.perf_counter()
+    scanned = hashing.scan_source(source, include_hidden=True)
+    hashing.create(scanned, format=format, piece_size=piece_size, creation_date=None)
+    return time.perf_counter() - started
+
+
+def libtorrent_s(source: Path, format: str, piece_size: int) -> float:
+    import libtorrent as lt
+
+    flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only}[format]
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        storage = lt.file_storage()
+        lt.add_files(storage, str(source))
+        creator = lt.create_torrent(storage, piece_size, flags)
+    lt.set_piece_hashes(creator, str(source.parent))
+    creator.generate()
+    return time.perf_counter() - started
+
+
+def cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # all threads, libtorrent's included
+    return usage.ru_utime + usage.ru_stime
+
+
+def best_of(runs: int, measures: dict[str, Callable[[], float]]) -> dict[str, tuple[float, float]]:
+    """The shortest (wall, CPU) seconds of each measure; the measures take turns so that
+    noise from other work hits them alike."""
+    best = dict.fromkeys(measures, (float("inf"), float("inf")))
+    for _ in range(runs):
+        for name, measure in measures.items():
+            cpu_before = cpu_s()
+            wall = measure()
+            cpu = cpu_s() - cpu_before
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
+
+
+def mb_s(size: int, seconds: float) -> float:
+    return size / seconds / 1e6
+
+
+def throughput(title: str, source: Path, piece_size: int, runs: int) -> None:
+    paths = files_under(source)
+    size = sum(p.stat().st_size for p in paths)
+    buffers = [memoryview(p.read_bytes()) for p in paths]
+    warm(source)
+    cores = os.cpu_count() or 1
+    for format in ("v1", "v2"):
+        best = best_of(
+            runs,
+            {
+                "ceiling": lambda format=format: ceiling_s(buffers, format, piece_size),
+                "ours": lambda format=format: ours_s(source, format, piece_size),
+                "libtorrent": lambda format=format: libtorrent_s(source, format, piece_size),
+            },
+        )
+        ceiling, ours, theirs = (mb_s(size, best[k][0]) for k in ("ceiling", "ours", "libtorrent"))
+        cpu = {k: best[k][1] / size * 1e9 for k in best}
+        algorithm = "SHA-1 per piece" if format == "v1" else "SHA-256 per 16 KiB block"
+        print(f"{title}, {format}, {piece_size // KIB} KiB pieces (best of {runs}):")
+        print(
+            f"  ceiling: {algorithm}, {cores} threads, in memory".ljust(52)
+            + f"{ceiling:7,.0f} MB/s  {cpu['ceiling']:.3f} CPU s/GB"
+        )
+        print(
+            "  Torrentsmith scan_source + create".ljust(52)
+            + f"{ours:7,.0f} MB/s  {cpu['ours']:.3f} CPU s/GB"
+            f"  {ours / ceiling:.2f} of the ceiling (goal >= 0.85)"
+        )
+        print(
+            "  libtorrent set_piece_hashes".ljust(52)
+            + f"{theirs:7,.0f} MB/s  {cpu['libtorrent']:.3f} CPU s/GB"
+            f"  Torrentsmith {ours / theirs:.2f}x as fast (goal >= 1.5x)"
+        )
+
+
+def peak_rss(path: Path) -> None:
+    """Child process: hash `path` and print the peak RSS before and after, in bytes."""
+    before = vm_hwm()
+    started = time.perf_counter()
+    hashing.create(
+        hashing.scan_source(path), format="hybrid", piece_size=16 * MIB, creation_date=None
+    )
+    print(before, vm_hwm(), time.perf_counter() - started)
+
+
+def vm_hwm() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * KIB
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--size-gib", type=float, default=2)
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--rss-gib", type=float, default=20)
+    parser.add_argument("--dir", default=None, help="where to write the content (default: /tmp)")
+    parser.add_argument("--peak-rss-child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.peak_rss_child:
+        peak_rss(Path(args.peak_rss_child))
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="torrentsmith-hash-bench-", dir=args.dir))
+    try:
+        print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; in {work}")
+        big = work / "big" / "random.bin"
+        big.parent.mkdir()
+        write_random_file(big, int(args.size_gib * GIB))
+        throughput(f"{args.size_gib:g} GiB file", big, 1 * MIB, args.runs)
+        big.unlink()
+
+        folder = work / "small files"
+        write_small_files(folder, args.files)
+        throughput(f"{args.files:,} small files", folder, 256 * KIB, args.runs)
+        shutil.rmtree(folder)
+
+        sparse = work / "sparse" / "huge.bin"
+        sparse.parent.mkdir()
+        with sparse.open("wb") as f:
+            f.truncate(int(args.rss_gib * GIB))
+        child = subprocess.run(
+            [sys.executable, __file__, "--peak-rss-child", str(sparse)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        before, peak, seconds = child.stdout.split()
+        print(
+            f"{args.rss_gib:g} GiB sparse file, hybrid, 16 MiB pieces: peak RSS "
+            f"{int(peak) / MIB:.0f} MiB ({int(before) / MIB:.0f} MiB before hashing), "
+            f"{int(peak) / RSS_GOAL:.2f} of the 256 MiB goal; "
+            f"{mb_s(int(args.rss_gib * GIB), float(seconds)):,.0f} MB/s"
+        )
+        print(f"load average {os.getloadavg()[0]:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1076 @@
+"""Creating and verifying .torrent files on this host (BEP 3, BEP 47, BEP 52). Pure: no Django.
+
+The info dictionary we write is byte-identical to the one libtorrent 2.1's `create_torrent` makes
+for the same files, piece size and format, so a torrent made here and one made by qBittorrent (or
+any libtorrent client) from the same content share their info hashes. The facts that takes, read
+from libtorrent's create_torrent.cpp and checked against the installed libtorrent by the tests:
+
+- v1 lists files in the order the file system returns them (readdir, depth first), unpadded.
+- v2 and hybrid sort files by path. Hybrid adds a BEP 47 pad file (attr "p", path
+  ".pad/<size>") after every non-empty file that does not end on a piece boundary, the last file
+  included, but never in a single-file torrent; so every v1 piece of a hybrid torrent holds bytes
+  of one file only.
+- One deliberate difference: libtorrent sorts by the full path string, where "cover.jpg" comes
+  before "cover/x.jpg" ("." < "/"), but its torrent_info requires a hybrid's v1 file list to
+  follow the v2 file tree, sorted name by name ("cover" < "cover.jpg"), so it refuses the hybrid
+  torrents it makes of such folders ("the v1 and v2 file metadata does not match"). We sort name
+  by name: the same bytes as libtorrent whenever its torrent is loadable, and a loadable torrent
+  when it is not. (For v2-only the order never reaches the info dict.)
+- A file whose owner may execute it gets attr "x"; on POSIX nothing is marked hidden ("h").
+- A v2 piece of a file smaller than a piece is the merkle root of its 16 KiB blocks padded to the
+  next power of two; otherwise each piece is padded to a full piece of blocks. A file's pieces
+  root is the root over its pieces padded with the root of an all-zero piece; files with more
+  than one piece get a "piece layers" entry, which is always present (maybe empty) for v2.
+- announce is the first tracker, announce-list only appears with two trackers or more, duplicate
+  URLs are dropped; url-list is a string for one web seed and a list for more.
+
+Hashing: each worker thread takes the next chunk of work (about 4 MiB, cut on piece boundaries)
+from one shared cursor, so reads stay in file order, reads it 1 MiB at a time with pread into
+its own reusable buffer and hashes it; hashlib releases the GIL on buffers of 2 KiB or more, so
+the workers use all cores. Memory is bounded by the workers' buffers whatever the content size:
+no file and no piece is ever held whole. The calling thread reports progress and watches for
+cancellation. pread rather than mmap: mapping saved nothing measurable (faulting the pages in
+costs about what copying them does) and a file truncated while mapped kills the process with
+SIGBUS.
+"""
+
+import fnmatch
+import hashlib
+import os
+import re
+import stat
+import threading
+import time
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from config.errors import ServiceError
+from creator.metainfo import MetainfoError, bdecode, bencode
+
+Format = Literal["v1", "v2", "hybrid"]
+Progress = Callable[[int, int, str], None]
+
+BLOCK_SIZE = 16 * 1024  # BEP 52: the leaves of a v2 merkle tree hash 16 KiB blocks
+MAX_PIECE_SIZE = 128 * 1024 * 1024  # libtorrent refuses larger pieces; clients struggle with them
+CHUNK_SIZE = 4 * 1024 * 1024  # one job: enough work that taking it from the cursor costs nothing
+READ_SIZE = 1024 * 1024  # one pread into a worker's own buffer: the memory each worker holds
+PROGRESS_EVERY_S = 0.25
+POLL_S = 0.05  # how often the calling thread looks at `cancel`: well inside the 1 s promise
+
+_SHA256_ZERO_SUBTREES: list[bytes] = [bytes(32)]
+for _ in range(63):
+    _SHA256_ZERO_SUBTREES.append(hashlib.sha256(_SHA256_ZERO_SUBTREES[-1] * 2).digest())
+_ZEROS = memoryview(bytes(CHUNK_SIZE))
+
+
+class HashingError(ServiceError):
+    """Why a torrent could not be created or verified, in a sentence for the user."""
+
+    code = "hashing_failed"
+
+
+class _Stopped(Exception):
+    """A worker noticed the run was stopped (cancelled, or another worker failed)."""
+
+
+# --- the source -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    parts: tuple[str, ...]  # its path below the torrent's name; () in a single-file torrent
+    size: int
+    executable: bool
+    disk_path: str  # where its bytes are read (an inner symlink's target, resolved)
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # the file or folder, absolute
+    name: str
+    single_file: bool
+    files: tuple[SourceFile, ...]  # in the order the file system lists them
+
+    @property
+    def total_size(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+def scan_source(
+    path: str | os.PathLike[str],
+    *,
+    exclude: Sequence[str] = (),
+    include_hidden: bool = False,
+    name: str | None = None,
+) -> Source:
+    """The files a torrent of `path` (a file or a folder) holds.
+
+    `exclude` holds shell patterns matched, regardless of case, against each file's or folder's
+    path below the source and against its name ("*.nfo", "Sample", "extras/*"). Names starting
+    with "." are left out unless `include_hidden`. Symlinks are never followed out of the
+    source: one to a file inside it is read as that file (libtorrent does the same), one to a
+    folder or to anything outside is left out, so a link can neither loop nor leak other files.
+    """
+    root = os.path.abspath(os.fspath(path))
+    try:
+        root_stat = os.stat(root)
+    except FileNotFoundError:
+        raise HashingError(f"{root} does not exist.", code="source_missing") from None
+    except OSError as exc:
+        raise HashingError(
+            f"Cannot read {root}: {exc.strerror}.", code="source_unreadable"
+        ) from None
+    torrent_name = os.path.basename(root) if name is None else _checked_name(name)
+    if not torrent_name:
+        raise HashingError("The torrent needs a name.", code="bad_option", field="name")
+    if stat.S_ISREG(root_stat.st_mode):
+        only = SourceFile((), root_stat.st_size, _executable(root_stat), os.path.realpath(root))
+        return Source(root, torrent_name, True, (only,))
+    if not stat.S_ISDIR(root_stat.st_mode):
+        raise HashingError(f"{root} is neither a file nor a folder.", code="source_unreadable")
+    patterns = [re.compile(fnmatch.translate(p), re.IGNORECASE) for p in exclude if p]
+    files: list[SourceFile] = []
+    _walk(root, (), os.path.realpath(root), patterns, include_hidden, files)
+    return Source(root, torrent_name, False, tuple(files))
+
+
+def _checked_name(name: str) -> str:
+    if not name or name in {".", ".."} or "/" in name or "\x00" in name:
+        raise HashingError(
+            "A torrent name cannot be empty, '.', '..', or hold '/'.",
+            code="bad_option",
+            field="name",
+        )
+    return name
+
+
+def _executable(st: os.stat_result) -> bool:
+    return bool(st.st_mode & stat.S_IXUSR)  # libtorrent's test for attr "x"
+
+
+def _walk(
+    folder: str,
+    parts: tuple[str, ...],
+    root_real: str,
+    patterns: list[re.Pattern],
+    include_hidden: bool,
+    out: list[SourceFile],
+) -> None:
+    # Depth first, each folder in readdir order and entered when met: libtorrent's v1 order.
+    try:
+        entries = os.scandir(folder)
+    except OSError as exc:
+        raise HashingError(
+            f"Cannot list {folder}: {exc.strerror}.", code="source_unreadable"
+        ) from None
+    with entries:
+        for entry in entries:
+            if not include_hidden and entry.name.startswith("."):
+                continue
+            inner = (*parts, entry.name)
+            relative = "/".join(inner)
+            if any(p.match(relative) or p.match(entry.name) for p in patterns):
+                continue
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if os.path.commonpath([target, root_real]) != root_real:
+                        continue
+                    try:
+                        target_stat = os.stat(target)
+                    except OSError:
+                        continue  # a dangling link: libtorrent leaves it out too
+                    if stat.S_ISREG(target_stat.st_mode):
+                        out.append(
+                            SourceFile(inner, target_stat.st_size, _executable(target_stat), target)
+                        )
+                elif entry.is_dir(follow_symlinks=False):
+                    _walk(entry.path, inner, root_real, patterns, include_hidden, out)
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    out.append(SourceFile(inner, st.st_size, _executable(st), entry.path))
+                # fifos, sockets and devices are not content: reading a fifo would block
+            except OSError as exc:
+                raise HashingError(
+                    f"Cannot read {entry.path}: {exc.strerror}.", code="source_unreadable"
+                ) from None
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    parts: tuple[bytes, ...]  # below the torrent's name
+    size: int
+    offset: int  # in the v1 byte stream, pad files included
+    disk_path: str | None  # None for a BEP 47 pad file: zeros, never on disk
+    executable: bool
+    display: str  # "name/dir/file", for progress and messages
+
+    @property
+    def is_pad(self) -> bool:
+        return self.disk_path is None
+
+
+def _layout(source: Source, format: Format, piece_size: int) -> list[_Entry]:
+    """The files in libtorrent's order for `format`, with its pad files."""
+    name = source.name
+    files = [(tuple(os.fsencode(p) for p in f.parts), f) for f in source.files]
+    if format != "v1":
+        files.sort(key=lambda item: item[0])  # name by name: the v2 file tree's order
+    # libtorrent pads v2-only torrents too; their pads never reach the info dict, but keep
+    # every file piece-aligned so v2 piece numbers match libtorrent's.
+    pad = format != "v1" and len(files) > 1
+    entries: list[_Entry] = []
+    offset = 0
+    for parts, f in files:
+        display = "/".join((name, *f.parts))
+        entries.append(_Entry(parts, f.size, offset, f.disk_path, f.executable, display))
+        offset += f.size
+        if pad and f.size and offset % piece_size:
+            pad_size = piece_size - offset % piece_size
+            entries.append(
+                _Entry((b".pad", b"%d" % pad_size), pad_size, offset, None, False, f"{name}/.pad")
+            )
+            offset += pad_size
+    return entries
+
+
+# --- creating -------------------------------------------------------------------------------
+
+
+def new_entropy() -> bytes:
+    """A fresh value for `create(entropy=...)`: 16 random bytes as hex, like metainfo's."""
+    return os.urandom(16).hex().encode()
+
+
+def create(
+    source: Source,
+    *,
+    format: Format,
+    piece_size: int,
+    trackers: Sequence[Sequence[str]] = (),
+    web_seeds: Sequence[str] = (),
+    private: bool = False,
+    source_tag: str = "",
+    comment: str = "",
+    created_by: str = "Torrentsmith",
+    creation_date: int | None,
+    entropy: bytes | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    threads: int | None = None,
+) -> bytes:
+    """The .torrent of `source`, hashed on this host.
+
+    `trackers` are tiers of announce URLs; `entropy`, when given, is stored verbatim as the info
+    dict's "entropy" key so the same content gets another info hash (cross-seeding).
+    `progress(bytes_done, bytes_total, current_file)` is called from this thread at least every
+    0.25 s and once at the end; setting `cancel` stops the hashing within a second with a
+    HashingError of code "cancelled".
+    """
+    if format not in ("v1", "v2", "hybrid"):
+        raise HashingError(f"Unknown format {format!r}.", code="bad_option", field="format")
+    _check_piece_size(format, piece_size)
+    tiers = _tiers(trackers)
+    if not source.files:
+        raise HashingError(
+            "There are no files to put in the torrent (all were excluded or hidden).",
+            code="source_empty",
+        )
+    if source.total_size == 0:
+        raise HashingError(
+            "All the files are empty: a torrent needs at least one byte.", code="source_empty"
+        )
+    entries = _layout(source, format, piece_size)
+    stream_size = entries[-1].offset + entries[-1].size
+    v1_pieces = -(-stream_size // piece_size) if format != "v2" else 0
+    plan = _Plan(
+        piece_size,
+        entries,
+        v1_pieces=v1_pieces,
+        v1_from_files=format == "hybrid",
+        exact_sizes=True,
+    )
+    if format == "v1":
+        jobs = _stream_jobs(plan, [(0, v1_pieces)])
+    else:
+        jobs = _file_jobs(plan, [(i, _pieces(e.size, piece_size)) for i, e in enumerate(entries)])
+    _execute(plan, jobs, source.total_size, threads, progress, cancel)
+
+    info: dict[bytes, object] = {
+        b"name": os.fsencode(source.name),
+        b"piece length": piece_size,
+    }
+    layers: dict[bytes, bytes] = {}
+    if format != "v1":
+        tree: dict[bytes, dict] = {}
+        for index, entry in enumerate(entries):
+            if entry.is_pad:
+                continue
+            leaf: dict[bytes, object] = {b"length": entry.size}
+            if entry.executable:
+                leaf[b"attr"] = b"x"
+            if entry.size:
+                piece_roots = bytes(plan.v2_roots[index])
+                root = _file_root(piece_roots, piece_size)
+                leaf[b"pieces root"] = root
+                if len(piece_roots) > 32:
+                    layers[root] = piece_roots
+            node = tree
+            for part in (os.fsencode(source.name),) if source.single_file else entry.parts:
+                node = node.setdefault(part, {})
+            node[b""] = leaf
+        info[b"file tree"] = tree
+        info[b"meta version"] = 2
+    if format != "v2":
+        if source.single_file:
+            info[b"length"] = entries[0].size
+            if entries[0].executable:
+                info[b"attr"] = b"x"
+        else:
+            info[b"files"] = [_v1_file(e) for e in entries]
+        info[b"pieces"] = bytes(plan.v1_hashes)
+    if private:
+        info[b"private"] = 1
+    if source_tag:
+        info[b"source"] = source_tag.encode()
+    if entropy is not None:
+        info[b"entropy"] = entropy
+
+    torrent: dict[bytes, object] = {b"info": info}
+    urls = [url for tier in tiers for url in tier]
+    if urls:
+        torrent[b"announce"] = urls[0].encode()
+    if len(urls) > 1:
+        torrent[b"announce-list"] = [[u.encode() for u in tier] for tier in tiers]
+    if comment:
+        torrent[b"comment"] = comment.encode()
+    if created_by:
+        torrent[b"created by"] = created_by.encode()
+    if creation_date is not None:
+        torrent[b"creation date"] = creation_date
+    if format != "v1":
+        torrent[b"piece layers"] = layers
+    seeds = [s.encode() for s in web_seeds if s]
+    if seeds:
+        torrent[b"url-list"] = seeds[0] if len(seeds) == 1 else seeds
+    return bencode(torrent)
+
+
+def _check_piece_size(format: Format, piece_size: int) -> None:
+    if not isinstance(piece_size, int) or isinstance(piece_size, bool):
+        raise HashingError("The piece size must be a number of bytes.", code="bad_option")
+    power_of_two = piece_size > 0 and piece_size & (piece_size - 1) == 0
+    if format == "v1":
+        # libtorrent's rule for v1: a power of two, or any multiple of 16 KiB
+        ok = 0 < piece_size <= MAX_PIECE_SIZE and (power_of_two or piece_size % BLOCK_SIZE == 0)
+        rule = "a power of two or a multiple of 16 KiB, at most 128 MiB"
+    else:
+        ok = power_of_two and BLOCK_SIZE <= piece_size <= MAX_PIECE_SIZE  # BEP 52
+        rule = "a power of two from 16 KiB to 128 MiB"
+    if not ok:
+        raise HashingError(
+            f"A {format} piece size must be {rule} (not {piece_size}).",
+            code="bad_option",
+            field="piece_size",
+        )
+
+
+def _tiers(trackers: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Tiers without blanks, empty tiers or URLs already listed (libtorrent drops those)."""
+    seen: set[str] = set()
+    tiers = []
+    for tier in trackers:
+        if isinstance(tier, str):
+            raise HashingError(
+                "Trackers are given as tiers: a list of lists of URLs.", code="bad_option"
+            )
+        kept = []
+        for url in tier:
+            if url and url not in seen:
+                seen.add(url)
+                kept.append(url)
+        if kept:
+            tiers.append(kept)
+    return tiers
+
+
+def _v1_file(entry: _Entry) -> dict[bytes, object]:
+    described: dict[bytes, object] = {b"length": entry.size, b"path": list(entry.parts)}
+    if entry.is_pad:
+        described[b"attr"] = b"p"
+    elif entry.executable:
+        described[b"attr"] = b"x"
+    return described
+
+
+def _pieces(size: int, piece_size: int) -> int:
+    return -(-size // piece_size)
+
+
+def _next_power_of_two(n: int) -> int:
+    return 1 << max(0, (n - 1).bit_length())
+
+
+def _merkle_root(nodes: list[bytes], width: int, level: int = 0) -> bytes:
+    """The root of a tree `width` nodes wide (a power of two) at `level` whose first nodes are
+    `nodes` and the rest all-zero subtrees (BEP 52's padding). Consumes `nodes`."""
+    while width > 1:
+        if len(nodes) % 2:
+            nodes.append(_SHA256_ZERO_SUBTREES[level])
+        nodes = [hashlib.sha256(nodes[i] + nodes[i + 1]).digest() for i in range(0, len(nodes), 2)]
+        width >>= 1
+        level += 1
+    return nodes[0]
+
+
+def _file_root(piece_roots: bytes, piece_size: int) -> bytes:
+    count = len(piece_roots) // 32
+    if count == 1:
+        return piece_roots
+    leaves = [piece_roots[i : i + 32] for i in range(0, len(piece_roots), 32)]
+    return _merkle_root(
+        leaves, _next_power_of_two(count), (piece_size // BLOCK_SIZE).bit_length() - 1
+    )
+
+
+# --- the hashing engine ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Segment:
+    disk_path: str | None  # None: zeros (a pad file)
+    offset: int  # in the file
+    length: int
+    file_size: int
+    display: str
+
+
+class _Plan:
+    """What one run hashes and where the digests go; workers write disjoint slices."""
+
+    def __init__(
+        self,
+        piece_size: int,
+        entries: list[_Entry],
+        *,
+        v1_pieces: int,
+        v1_from_files: bool,
+        exact_sizes: bool,
+    ):
+        self.piece_size = piece_size
+        self.entries = entries
+        self.v1_hashes = bytearray(20 * v1_pieces)
+        self.v1_from_files = v1_from_files  # hybrid: file jobs hash v1 pieces as well
+        self.exact_sizes = exact_sizes  # creating: a file whose size changed is an error
+        self.v2_roots: dict[int, bytearray] = {}
+
+
+class _StreamJob:
+    """v1 pieces [first, end) of the byte stream, across file boundaries."""
+
+    __slots__ = ("end", "first", "segments")
+
+    def __init__(self, first: int, end: int, segments: list[_Segment]):
+        self.first, self.end, self.segments = first, end, segments
+
+    def run(self, run: "_Run", slot: int, buf: memoryview) -> None:
+        piece_size = run.plan.piece_size
+        sha1 = hashlib.sha1
+        digests: list[bytes] = []
+        hasher = None
+        filled = 0
+        for segment in self.segments:
+            for view in run.windows(segment, buf, slot):
+                at, size = 0, len(view)
+                while at < size:
+                    take = min(size - at, piece_size - filled)
+                    if filled == 0 and take == piece_size:
+                        digests.append(sha1(view[at : at + take]).digest())
+                    else:
+                        if hasher is None:
+                            hasher = sha1()
+                        hasher.update(view[at : at + take])
+                        filled += take
+                        if filled == piece_size:
+                            digests.append(hasher.digest())
+                            hasher, filled = None, 0
+                    at += take
+        if hasher is not None:
+            digests.append(hasher.digest())  # the stream's last, short piece
+        assert len(digests) == self.end - self.first
+        run.plan.v1_hashes[20 * self.first : 20 * self.end] = b"".join(digests)
+
+
+class _FileJob:
+    """Pieces [first, end) of one file: v2 piece roots, and v1 piece hashes for hybrid."""
+
+    __slots__ = ("end", "first", "index")
+
+    def __init__(self, index: int, first: int, end: int):
+        self.index, self.first, self.end = index, first, end
+
+    def run(self, run: "_Run", slot: int, buf: memoryview) -> None:
+        plan = run.plan
+        piece_size = plan.piece_size
+        entry = plan.entries[self.index]
+        with_v1 = plan.v1_from_files
+        sha1, sha256 = hashlib.sha1, hashlib.sha256
+        # A file smaller than a piece is one piece padded to a power of two of blocks only.
+        width = (
+            piece_size // BLOCK_SIZE
+            if entry.size >= piece_size
+            else _next_power_of_two(-(-entry.size // BLOCK_SIZE))
+        )
+        start = self.first * piece_size
+        segment = _Segment(
+            entry.disk_path,
+            start,
+            min(self.end * piece_size, entry.size) - start,
+            entry.size,
+            entry.display,
+        )
+        roots: list[bytes] = []
+        digests: list[bytes] = []
+        blocks: list[bytes] = []
+        hasher = None
+        filled = 0
+        for view in run.windows(segment, buf, slot):
+            at, size = 0, len(view)
+            while at < size:
+                take = min(size - at, piece_size - filled)
+                part = view[at : at + take]
+                blocks += [
+                    sha256(part[b : b + BLOCK_SIZE]).digest() for b in range(0, take, BLOCK_SIZE)
+                ]
+                if with_v1:
+                    if filled == 0 and take == piece_size:
+                        digests.append(sha1(part).digest())
+                    else:
+                        if hasher is None:
+                            hasher = sha1()
+                        hasher.update(part)
+                filled += take
+                at += take
+                if filled == piece_size:
+                    roots.append(_merkle_root(blocks, width))
+                    blocks = []
+                    if hasher is not None:
+                        digests.append(hasher.digest())
+                        hasher = None
+                    filled = 0
+        if filled:  # the file's last piece is short
+            roots.append(_merkle_root(blocks, width))
+            if with_v1:
+                # the pad file after it, if any, fills its v1 piece with zeros
+                following = (
+                    plan.entries[self.index + 1] if self.index + 1 < len(plan.entries) else None
+                )
+                zeros = following.size if following is not None and following.is_pad else 0
+                assert hasher is not None
+                while zeros:
+                    n = min(zeros, len(_ZEROS))
+                    hasher.update(_ZEROS[:n])
+                    zeros -= n
+                digests.append(hasher.digest())
+        assert len(roots) == self.end - self.first
+        plan.v2_roots[self.index][32 * self.first : 32 * self.end] = b"".join(roots)
+        if with_v1:
+            first_v1 = entry.offset // piece_size + self.first
+            plan.v1_hashes[20 * first_v1 : 20 * (first_v1 + len(digests))] = b"".join(digests)
+
+
+def _stream_jobs(plan: _Plan, runs: list[tuple[int, int]]) -> Iterator[_StreamJob]:
+    """Jobs of about CHUNK_SIZE over the v1 pieces in `runs` ([first, end) piece ranges)."""
+    piece_size = plan.piece_size
+    files = [e for e in plan.entries if e.size]
+    starts = [e.offset for e in files]
+    stream_end = files[-1].offset + files[-1].size
+    per_job = max(1, CHUNK_SIZE // piece_size)
+    for run_first, run_end in runs:
+        for first in range(run_first, run_end, per_job):
+            end = min(first + per_job, run_end)
+            low, high = first * piece_size, min(end * piece_size, stream_end)
+            segments = []
+            at = bisect_right(starts, low) - 1
+            while at < len(files) and files[at].offset < high:
+                entry = files[at]
+                begin = max(low, entry.offset)
+                stop = min(high, entry.offset + entry.size)
+                if stop > begin:
+                    segments.append(
+                        _Segment(
+                            entry.disk_path,
+                            begin - entry.offset,
+                            stop - begin,
+                            entry.size,
+                            entry.display,
+                        )
+                    )
+                at += 1
+            yield _StreamJob(first, end, segments)
+
+
+def _file_jobs(plan: _Plan, readable: list[tuple[int, int]]) -> Iterator[_FileJob]:
+    """Jobs of about CHUNK_SIZE over the first `pieces` pieces of each (entry index, pieces);
+    pad files and empty files have none."""
+    per_job = max(1, CHUNK_SIZE // plan.piece_size)
+    for index, pieces in readable:
+        entry = plan.entries[index]
+        if entry.is_pad or not entry.size:
+            continue
+        plan.v2_roots[index] = bytearray(32 * _pieces(entry.size, plan.piece_size))
+        for first in range(0, pieces, per_job):
+            yield _FileJob(index, first, min(first + per_job, pieces))
+
+
+class _Run:
+    """Worker threads sharing one cursor over the jobs, and what the calling thread watches."""
+
+    def __init__(self, plan: _Plan, jobs: Iterator, threads: int):
+        self.plan = plan
+        self.jobs = jobs
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.finished = threading.Event()
+        self.running = threads
+        self.done = [0] * threads  # bytes read, one counter per worker: no lock needed
+        self.current = ""
+        self.error: HashingError | None = None
+
+    def work(self, slot: int) -> None:
+        buf = memoryview(bytearray(READ_SIZE))
+        try:
+            while not self.stop.is_set():
+                with self.lock:
+                    job = next(self.jobs, None)
+                if job is None:
+                    break
+                job.run(self, slot, buf)
+        except _Stopped:
+            pass
+        except HashingError as exc:
+            self.fail(exc)
+        except Exception as exc:  # a bug must still end the run with a message, not hang it
+            self.fail(HashingError(f"Hashing failed: {exc!r}.", code="hashing_failed"))
+        finally:
+            with self.lock:
+                self.running -= 1
+                if self.running == 0:
+                    self.finished.set()
+
+    def fail(self, error: HashingError) -> None:
+        with self.lock:
+            if self.error is None:
+                self.error = error
+        self.stop.set()
+
+    def windows(self, segment: _Segment, buf: memoryview, slot: int) -> Iterator[memoryview]:
+        """`segment`'s bytes in views of `buf`, read in order; zeros for a pad file."""
+        if segment.disk_path is None:
+            left = segment.length
+            while left:
+                n = min(left, len(_ZEROS))
+                yield _ZEROS[:n]
+                left -= n
+            return
+        self.current = segment.display
+        try:
+            fd = os.open(segment.disk_path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise HashingError(
+                f"Cannot open {segment.display}: {exc.strerror}.", code="read_failed"
+            ) from None
+        try:
+            size = os.fstat(fd).st_size
+            if self.plan.exact_sizes and size != segment.file_size:
+                raise HashingError(
+                    f"{segment.display} changed while the torrent was being made "
+                    f"({size} bytes, {segment.file_size} when scanned).",
+                    code="content_changed",
+                )
+            if segment.length > len(buf):  # readahead only helps reads that follow reads
+                os.posix_fadvise(fd, segment.offset, segment.length, os.POSIX_FADV_SEQUENTIAL)
+            at, end = segment.offset, segment.offset + segment.length
+            while at < end:
+                if self.stop.is_set():
+                    raise _Stopped
+                view = buf[: min(len(buf), end - at)]
+                got = 0
+                while got < len(view):
+                    n = os.preadv(fd, [view[got:]], at + got)
+                    if n == 0:
+                        raise HashingError(
+                            f"{segment.display} became shorter while it was read.",
+                            code="content_changed",
+                        )
+                    got += n
+                self.done[slot] += len(view)
+                yield view
+                at += len(view)
+        except OSError as exc:
+            raise HashingError(
+                f"Cannot read {segment.display}: {exc.strerror}.", code="read_failed"
+            ) from None
+        finally:
+            os.close(fd)
+
+
+def _execute(
+    plan: _Plan,
+    jobs: Iterator,
+    total: int,
+    threads: int | None,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> None:
+    """Runs `jobs` on worker threads; reports progress and obeys `cancel` from this thread."""
+    count = max(1, threads or os.cpu_count() or 1)
+    run = _Run(plan, jobs, count)
+    workers = [
+        threading.Thread(target=run.work, args=(slot,), name=f"hashing-{slot}", daemon=True)
+        for slot in range(count)
+    ]
+    cancelled = False
+    try:
+        for worker in workers:
+            worker.start()
+        if progress is not None:
+            progress(0, total, "")
+        reported = time.monotonic()
+        while True:
+            finished = run.finished.wait(POLL_S)
+            if run.error is not None:
+                break
+            if finished:
+                if progress is not None:
+                    progress(sum(run.done), total, run.current)
+                break
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                break
+            if progress is not None and time.monotonic() - reported >= PROGRESS_EVERY_S:
+                progress(sum(run.done), total, run.current)
+                reported = time.monotonic()
+    finally:
+        run.stop.set()
+        for worker in workers:
+            worker.join()
+    if run.error is not None:
+        raise run.error
+    if cancelled:
+        raise HashingError("Hashing was cancelled.", code="cancelled")
+
+
+# --- verifying ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    path: str  # as in the torrent, starting with its name
+    size: int
+    actual_size: int | None  # None when the file is missing
+    corrupt_pieces: int  # pieces holding some of its bytes whose hash did not match
+    missing_pieces: int  # pieces that could not be checked: bytes of them are missing
+
+    @property
+    def status(self) -> str:
+        if self.actual_size is None:
+            return "missing"
+        if self.actual_size != self.size:
+            return "wrong size"
+        return "corrupt" if self.corrupt_pieces else "ok"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    format: str
+    piece_count: int
+    good_pieces: int
+    bad_pieces: tuple[int, ...]  # piece indices, as libtorrent numbers them
+    missing_pieces: int
+    files: tuple[FileCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files) and not self.bad_pieces and not self.missing_pieces
+
+
+def verify(
+    torrent_bytes: bytes,
+    content_path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    threads: int | None = None,
+) -> VerifyReport:
+    """Checks content against a .torrent: which pieces match, which do not, which are missing.
+
+    `content_path` is the content itself: the file of a single-file torrent, or the folder
+    holding a multi-file torrent's files (its name may differ from the torrent's). v1 and
+    hybrid torrents are checked with their v1 pieces (the same bytes; SHA-1 is the cheaper),
+    v2 ones with their piece layers.
+    """
+    try:
+        top = bdecode(torrent_bytes)
+    except MetainfoError as exc:
+        raise HashingError(f"This is not a .torrent file ({exc}).", code="bad_torrent") from None
+    try:
+        return _verify(top, os.path.abspath(os.fspath(content_path)), progress, cancel, threads)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        raise HashingError(
+            f"This .torrent is not well formed ({type(exc).__name__}).", code="bad_torrent"
+        ) from None
+
+
+def _component(part: bytes) -> bytes:
+    if not isinstance(part, bytes) or part in {b"", b".", b".."} or b"/" in part or b"\0" in part:
+        raise HashingError(
+            f"The torrent holds an unsafe file path element {part!r}.", code="bad_torrent"
+        )
+    return part
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A file as a torrent lists it."""
+
+    parts: tuple[bytes, ...] | None  # below the name; None: the content path is the file
+    size: int
+    is_pad: bool
+    root: bytes | None  # v2 pieces root
+
+
+def _verify(top: dict, content: str, progress, cancel, threads) -> VerifyReport:
+    info = top[b"info"]
+    piece_size = info[b"piece length"]
+    if not isinstance(piece_size, int) or isinstance(piece_size, bool) or piece_size <= 0:
+        raise HashingError("The torrent's piece length is not valid.", code="bad_torrent")
+    name = os.fsdecode(_component(info[b"name"]))
+    is_v1, is_v2 = b"pieces" in info, info.get(b"meta version") == 2
+    if not (is_v1 or is_v2):
+        raise HashingError(
+            "The torrent has neither v1 pieces nor a v2 file tree.", code="bad_torrent"
+        )
+    listed = _listed_files(info, is_v1, os.path.isdir(content))
+    # v2 pieces never span files: each file starts on a piece, as libtorrent numbers them
+    entries, sizes = _on_disk(listed, name, content, piece_size if not is_v1 else None)
+    if is_v1:
+        return _verify_v1(
+            "hybrid" if is_v2 else "v1", info, entries, sizes, piece_size, progress, cancel, threads
+        )
+    roots = {i: f.root for i, f in zip(sizes, (f for f in listed if not f.is_pad), strict=True)}
+    layers = top.get(b"piece layers", {})
+    return _verify_v2(entries, sizes, roots, layers, piece_size, progress, cancel, threads)
+
+
+def _listed_files(info: dict, is_v1: bool, content_is_folder: bool) -> list[_Listed]:
+    if is_v1 and b"files" in info:
+        return [
+            _Listed(
+                tuple(_component(p) for p in f[b"path"]),
+                int(f[b"length"]),
+                b"p" in f.get(b"attr", b""),
+                None,
+            )
+            for f in info[b"files"]
+        ]
+    if is_v1:
+        return [_Listed(None, int(info[b"length"]), False, None)]
+    listed: list[_Listed] = []
+    _tree_files(info[b"file tree"], (), listed)
+    if len(listed) == 1 and len(listed[0].parts) == 1 and not content_is_folder:
+        # one file at the top of the tree: a single-file torrent, or a folder holding one file
+        # (v2 cannot tell them apart); the content on disk says which
+        return [_Listed(None, listed[0].size, False, listed[0].root)]
+    return listed
+
+
+def _on_disk(
+    listed: list[_Listed], name: str, content: str, align_to: int | None
+) -> tuple[list[_Entry], dict[int, int | None]]:
+    """The layout of `listed` under `content`, and the size on disk of each content file
+    (None when missing), by entry index."""
+    entries: list[_Entry] = []
+    sizes: dict[int, int | None] = {}
+    offset = 0
+    for f in listed:
+        if f.size < 0:
+            raise HashingError("The torrent lists a negative file size.", code="bad_torrent")
+        names = [os.fsdecode(p) for p in f.parts or ()]
+        display = "/".join([name, *names])
+        if f.is_pad:
+            entries.append(_Entry(f.parts or (), f.size, offset, None, False, display))
+        else:
+            disk_path = os.path.join(content, *names) if f.parts is not None else content
+            entries.append(_Entry(f.parts or (), f.size, offset, disk_path, False, display))
+            sizes[len(entries) - 1] = _actual_size(disk_path)
+        offset += f.size
+        if align_to and offset % align_to:
+            offset += align_to - offset % align_to
+    if offset == 0:
+        raise HashingError("The torrent lists no content.", code="bad_torrent")
+    return entries, sizes
+
+
+def _verify_v1(
+    format: str,
+    info: dict,
+    entries: list[_Entry],
+    sizes: dict[int, int | None],
+    piece_size: int,
+    progress,
+    cancel,
+    threads,
+) -> VerifyReport:
+    """Checks the v1 pieces, which run across files (and pad files, zeros)."""
+    last = entries[-1]
+    piece_count = _pieces(last.offset + last.size, piece_size)
+    expected = info[b"pieces"]
+    if not isinstance(expected, bytes) or len(expected) != 20 * piece_count:
+        raise HashingError("The torrent's pieces do not match its size.", code="bad_torrent")
+    lost_ranges = []
+    for index, actual in sizes.items():
+        e = entries[index]
+        available = min(actual or 0, e.size)
+        if available < e.size:
+            lost_ranges.append(
+                ((e.offset + available) // piece_size, _pieces(e.offset + e.size, piece_size))
+            )
+    missing = _merge(lost_ranges)
+    readable = _complement(missing, piece_count)
+    plan = _Plan(piece_size, entries, v1_pieces=piece_count, v1_from_files=False, exact_sizes=False)
+    total = sum(
+        s.length for job in _stream_jobs(plan, readable) for s in job.segments if s.disk_path
+    )
+    _execute(plan, _stream_jobs(plan, readable), total, threads, progress, cancel)
+    bad = [
+        p
+        for first, end in readable
+        for p in range(first, end)
+        if plan.v1_hashes[20 * p : 20 * p + 20] != expected[20 * p : 20 * p + 20]
+    ]
+    files = []
+    for index, actual in sizes.items():
+        e = entries[index]
+        first, end = e.offset // piece_size, _pieces(e.offset + e.size, piece_size)
+        if not e.size:
+            first = end  # an empty file holds no piece
+        corrupt = bisect_left(bad, end) - bisect_left(bad, first)
+        lost = sum(max(0, min(end, b) - max(first, a)) for a, b in missing)
+        files.append(FileCheck(e.display, e.size, actual, corrupt, lost))
+    missing_count = sum(b - a for a, b in missing)
+    return VerifyReport(
+        format,
+        piece_count,
+        piece_count - len(bad) - missing_count,
+        tuple(bad),
+        missing_count,
+        tuple(files),
+    )
+
+
+def _verify_v2(
+    entries: list[_Entry],
+    sizes: dict[int, int | None],
+    roots: dict[int, bytes | None],
+    layers: dict,
+    piece_size: int,
+    progress,
+    cancel,
+    threads,
+) -> VerifyReport:
+    """Checks each file's pieces against its piece layer (its root for a one-piece file)."""
+    plan = _Plan(piece_size, entries, v1_pieces=0, v1_from_files=False, exact_sizes=False)
+    expected: dict[int, bytes] = {}
+    readable: dict[int, int] = {}  # entry index: how many of its first pieces can be read
+    for index, actual in sizes.items():
+        e = entries[index]
+        if not e.size:
+            continue
+        count = _pieces(e.size, piece_size)
+        layer = roots[index] if count == 1 else layers.get(roots[index])
+        if (
+            not isinstance(layer, bytes)
+            or len(layer) != 32 * count
+            or _file_root(layer, piece_size) != roots[index]
+        ):
+            raise HashingError(
+                f"The torrent's piece layer for {e.display} does not match its root.",
+                code="bad_torrent",
+            )
+        expected[index] = layer
+        available = min(actual or 0, e.size)
+        readable[index] = count if available == e.size else available // piece_size
+    total = sum(min(n * piece_size, entries[i].size) for i, n in readable.items())
+    _execute(plan, _file_jobs(plan, list(readable.items())), total, threads, progress, cancel)
+    bad: list[int] = []
+    files = []
+    piece_count = missing_count = 0
+    for index, actual in sizes.items():
+        e = entries[index]
+        count, checked = _pieces(e.size, piece_size), readable.get(index, 0)
+        computed, layer = plan.v2_roots.get(index, b""), expected.get(index, b"")
+        corrupt = [
+            e.offset // piece_size + p
+            for p in range(checked)
+            if computed[32 * p : 32 * p + 32] != layer[32 * p : 32 * p + 32]
+        ]
+        bad += corrupt
+        piece_count += count
+        missing_count += count - checked
+        files.append(FileCheck(e.display, e.size, actual, len(corrupt), count - checked))
+    return VerifyReport(
+        "v2",
+        piece_count,
+        piece_count - len(bad) - missing_count,
+        tuple(sorted(bad)),
+        missing_count,
+        tuple(files),
+    )
+
+
+def _tree_files(node: dict, parts: tuple[bytes, ...], out: list[_Listed]) -> None:
+    for key in sorted(node):
+        child = node[key]
+        if key == b"":
+            out.append(_Listed(parts, int(child[b"length"]), False, child.get(b"pieces root")))
+        else:
+            _tree_files(child, (*parts, _component(key)), out)
+
+
+def _actual_size(path: str) -> int | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for first, end in sorted(ranges):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((first, end))
+    return merged
+
+
+def _complement(ranges: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    result, at = [], 0
+    for first, end in ranges:
+        if first > at:
+            result.append((at, first))
+        at = max(at, end)
+    if at < count:
+        result.append((at, count))
+    return result
