@@ -300,6 +300,9 @@ JOB_ACTIVE_LIMIT = env_int("TORRENTSMITH_JOB_ACTIVE_LIMIT", 10, minimum=1, maxim
 # worker died) is picked up again by the recovery task.
 JOB_LEASE_S = env_int("TORRENTSMITH_JOB_LEASE_S", 30, minimum=2, maximum=3600)
 JOB_RECOVER_INTERVAL_S = env_int("TORRENTSMITH_JOB_RECOVER_INTERVAL_S", 15, minimum=1, maximum=3600)
+# When qBittorrent cannot make a torrent (too old, unreachable), make it on this server with
+# the local engine if a path mapping shows the content here. The job says so.
+LOCAL_ENGINE_FALLBACK = env_bool("TORRENTSMITH_LOCAL_ENGINE_FALLBACK", True)
 # How long a job waits before asking again when qBittorrent's creator queue is full.
 JOB_QUEUE_FULL_RETRY_S = env_int("TORRENTSMITH_JOB_QUEUE_FULL_RETRY_S", 15, minimum=1, maximum=3600)
 # How long a job waits for an unreachable qBittorrent before it fails.

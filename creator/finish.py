@@ -123,14 +123,14 @@ def seed_params(*, save_path: str, category: str, tags: list[str], caps) -> dict
 def _seed(job: Job, data: bytes, client: QbittorrentClient) -> str:
     """Adds the torrent to qBittorrent as complete (no recheck); a sentence on the outcome."""
     options = JobOptions.of(job)
-    # The content is where it was made: its parent folder is the save path.
-    params = seed_params(
-        save_path=paths.parent(job.source_path) or job.source_path,
-        category=options.category,
-        tags=options.tags,
-        caps=client.capabilities(),
-    )
     try:
+        # The content is where it was made: its parent folder is the save path.
+        params = seed_params(
+            save_path=paths.parent(job.source_path) or job.source_path,
+            category=options.category,
+            tags=options.tags,
+            caps=client.capabilities(),
+        )
         client.add_torrent(data, params)
     except ServiceError as error:
         logger.warning("Job %s: adding for seeding failed: %s", job.pk, error.message)
@@ -179,8 +179,12 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
         return FinishOutcome()
 
     seeding = ""
-    if options.start_seeding and client is not None:
-        seeding = _seed(job, data, client)
+    if options.start_seeding:
+        seeding = (
+            _seed(job, data, client)
+            if client is not None
+            else "Not seeding: qBittorrent could not be reached."
+        )
     masked, secret_urls = _masked_trackers(job, meta)
     public = replace(
         meta,

@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
+from browser import paths
 from browser.analysis import analyze, scan
 from browser.instances import instance_get
-from browser.qbittorrent import client_for
+from browser.local import local_scan
+from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import NotFound, ServiceError
 from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobState
 from creator.progress import progress_broadcast
@@ -103,6 +105,8 @@ class JobOptions:
     omit_creation_date: bool = False
     omit_created_by: bool = False
     randomize_info_hash: bool = False
+    name: str = ""  # the torrent's name, when not the source's (local engine)
+    exclude: list[str] = field(default_factory=list)  # shell patterns (local engine)
 
     @classmethod
     def of(cls, job: Job) -> "JobOptions":
@@ -133,6 +137,8 @@ class JobRequest:
     omit_creation_date: bool | None = None
     omit_created_by: bool | None = None
     randomize_info_hash: bool | None = None
+    name: str | None = None  # the torrent's name (local engine)
+    engine: str | None = None  # "auto" (default), "qbittorrent" or "local"
 
 
 PRESET_FIELDS = (
@@ -172,13 +178,21 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
         given = getattr(request, name)
         if given is not None:
             values[name] = given
+    values["name"] = (request.name or "").strip()
+    values["exclude"] = list(preset.exclude_patterns) if preset is not None else []
     if request.piece_size is None and preset is not None and preset.piece_rules.fixed_size:
         values["piece_size"] = preset.piece_rules.fixed_size
     return JobOptions(**values)
 
 
 def _check_piece_size(
-    options: JobOptions, preset: TrackerPreset | None, *, user, path: str, instance_id: int
+    options: JobOptions,
+    preset: TrackerPreset | None,
+    *,
+    user,
+    path: str,
+    instance_id: int,
+    engine: str = Engine.QBITTORRENT,
 ) -> tuple[JobOptions, list[str]]:
     """The options with a piece size that keeps the preset's rules, and notes for the user."""
     notes = []
@@ -203,6 +217,8 @@ def _check_piece_size(
         or rules.max_torrent_size
     ):
         return options, notes
+    if engine == Engine.LOCAL:
+        return options, notes  # the local engine plans from the files it reads
     # Automatic under a preset's rules: plan from the content's size when it can be known.
     analysis = analyze(user=user, path=path, instance_id=instance_id)
     if analysis.total_size is None or analysis.truncated:
@@ -265,6 +281,81 @@ def _check_capabilities(options: JobOptions, caps) -> None:
         raise InvalidJob("This qBittorrent cannot take a URL containing '|'.", field="trackers")
 
 
+# What only the local engine can do: qBittorrent's creator cannot exclude files or name the
+# torrent, and takes ignoreDotfiles from WebAPI 2.16 only.
+def _needs_local_engine(options: JobOptions, caps) -> str | None:
+    if options.name:
+        return "qBittorrent's creator cannot set the torrent's name"
+    if options.exclude:
+        return "qBittorrent's creator cannot leave files out"
+    if not options.ignore_dotfiles and caps is not None and not caps.ignore_dotfiles:
+        return "this qBittorrent cannot include hidden files"
+    return None
+
+
+def _choose_engine(request: JobRequest, options: JobOptions, instance):
+    """(engine, capabilities or None, notes): qBittorrent's creator when it can do the job,
+    else this server's local engine when a path mapping shows the content here."""
+    try:
+        caps = client_for(instance).capabilities()
+        unusable = (
+            None if caps.creator else f"qBittorrent '{instance.name}' " + caps.missing("creator")
+        )
+    except QbittorrentError as error:
+        caps, unusable = None, error.message
+    wanted = request.engine or "auto"
+    mapped = (
+        bool(instance.path_mappings)
+        and paths.to_host(request.path.strip() or "/", instance.mappings) is not None
+    )
+    local_only = _needs_local_engine(options, caps)
+    if wanted == Engine.QBITTORRENT:
+        if unusable:
+            raise InvalidJob(unusable, field="instance", code="qbittorrent_unusable")
+        if local_only:
+            raise InvalidJob(f"{local_only.capitalize()}: use the local engine.", field="engine")
+        return Engine.QBITTORRENT, caps, []
+    if wanted == Engine.LOCAL or local_only or unusable:
+        if not mapped:
+            reason = unusable or (local_only and local_only.capitalize()) or "The local engine"
+            raise InvalidJob(
+                f"{reason}, and no path mapping of qBittorrent '{instance.name}' shows "
+                f"{request.path} on this server for the local engine.",
+                field="instance" if unusable else "path",
+                code="no_engine",
+            )
+        if wanted != Engine.LOCAL and unusable and not settings.LOCAL_ENGINE_FALLBACK:
+            raise InvalidJob(unusable, field="instance", code="qbittorrent_unusable")
+        note = []
+        if wanted != Engine.LOCAL:
+            why = unusable or local_only
+            note = [f"{why}: the torrent is made on this server instead (local engine)."]
+        return Engine.LOCAL, caps, note
+    return Engine.QBITTORRENT, caps, []
+
+
+def _check_source(raw_path: str, engine: str, instance, *, user) -> str:
+    """The source path (qBittorrent's view), checked by qBittorrent or, for the local engine,
+    on this server through the path mapping."""
+    if engine == Engine.QBITTORRENT:
+        source = scan(user=user, path=raw_path, instance_id=instance.pk)
+        usable, path, reason = source.usable, source.path, source.reason
+    else:
+        try:
+            path = paths.normalize(raw_path)
+        except paths.PathError as error:
+            raise InvalidJob(error.message, field="path") from None
+        source = local_scan(
+            user=user, path=paths.to_host(path, instance.mappings) or "/", instance_id=instance.pk
+        )
+        usable, reason = source.usable, source.reason
+    if not usable:
+        raise InvalidJob(
+            reason or f"{path} cannot be a torrent's source.", field="path", code="unusable_path"
+        )
+    return path
+
+
 def job_submit(*, user, request: JobRequest) -> Job:
     """Checks a request as the engine will need it, stores the job and queues it."""
     require(user, CREATE_JOBS)
@@ -281,38 +372,30 @@ def job_submit(*, user, request: JobRequest) -> Job:
         if request.preset_id is not None
         else None
     )
-    caps = client_for(instance).capabilities()
-    if not caps.creator:
-        raise InvalidJob(
-            f"qBittorrent '{instance.name}' {caps.missing('creator')}",
-            field="instance",
-            code="qbittorrent_too_old",
-        )
-    source = scan(user=user, path=request.path, instance_id=instance.pk)
-    if not source.usable:
-        raise InvalidJob(
-            source.reason or f"{source.path} cannot be a torrent's source.",
-            field="path",
-            code="unusable_path",
-        )
     options = _resolve_options(request, preset)
-    _check_capabilities(options, caps)
+    engine, caps, notes = _choose_engine(request, options, instance)
+    path = _check_source(request.path, engine, instance, user=user)
+    if engine == Engine.QBITTORRENT:
+        _check_capabilities(options, caps)
+    elif options.format not in ("v1", "v2", "hybrid"):
+        raise InvalidJob("The format is v1, v2 or hybrid.", field="format")
     _check_trackers(options, preset, user=user)
-    options, notes = _check_piece_size(
-        options, preset, user=user, path=source.path, instance_id=instance.pk
+    options, piece_notes = _check_piece_size(
+        options, preset, user=user, path=path, instance_id=instance.pk, engine=engine
     )
+    notes += piece_notes
     with transaction.atomic():
         job = Job.objects.create(
             owner=user,
             instance=instance,
             instance_name=instance.name,
-            source_path=source.path,
-            engine=Engine.QBITTORRENT,
+            source_path=path,
+            engine=engine,
             options=asdict(options),
             preset=preset,
             preset_snapshot=preset_values(preset) if preset else {},
             notes=notes,
-            name=source.path.rstrip("/").rsplit("/", 1)[-1],
+            name=options.name or path.rstrip("/").rsplit("/", 1)[-1],
         )
         audit_record(
             actor=user,

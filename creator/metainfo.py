@@ -255,3 +255,53 @@ def _with_info_bytes(top: dict, original: bytes) -> bytes:
     encoded = bencode(top)
     marker = bencode(placeholder)
     return encoded.replace(marker, original[start:stop], 1)
+
+
+def edited(
+    data: bytes,
+    *,
+    trackers: list[list[str]] | None = None,
+    web_seeds: list[str] | None = None,
+    comment: str | None = None,
+    source: str | None = None,
+    private: bool | None = None,
+) -> bytes:
+    """A new .torrent from `data` with other trackers, web seeds, comment, source or private
+    flag, without hashing the content again.
+
+    Trackers, web seeds and the comment live outside the info dictionary: changing them keeps
+    the info hash. The source and the private flag live inside it: changing them gives a new
+    info hash, which is what cross-seeding to another tracker needs.
+    """
+    top = bdecode(data)
+    info_changed = False
+    if trackers is not None:
+        tiers = [[url for url in tier if url] for tier in trackers]
+        tiers = [tier for tier in tiers if tier]
+        top.pop(b"announce", None)
+        top.pop(b"announce-list", None)
+        if tiers:
+            top[b"announce"] = tiers[0][0].encode()
+            if len(tiers) > 1 or len(tiers[0]) > 1:
+                top[b"announce-list"] = [[url.encode() for url in tier] for tier in tiers]
+    if web_seeds is not None:
+        top.pop(b"url-list", None)
+        seeds = [url.encode() for url in web_seeds if url]
+        if seeds:
+            top[b"url-list"] = seeds[0] if len(seeds) == 1 else seeds
+    if comment is not None:
+        top.pop(b"comment", None)
+        if comment:
+            top[b"comment"] = comment.encode()
+    info = top[b"info"]
+    if source is not None and info.get(b"source", b"") != source.encode():
+        info.pop(b"source", None)
+        if source:
+            info[b"source"] = source.encode()
+        info_changed = True
+    if private is not None and (info.get(b"private") == 1) != private:
+        info.pop(b"private", None)
+        if private:
+            info[b"private"] = 1
+        info_changed = True
+    return bencode(top) if info_changed else _with_info_bytes(top, data)

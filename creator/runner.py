@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 def job_advance(job_id: int, *, worker: str) -> str:
     """Takes one step of the job if no one else holds it, then queues its next step."""
+    from creator.engines.local import LocalEngine
     from creator.engines.qbittorrent import QbittorrentEngine
     from creator.tasks import job_run
 
@@ -26,10 +27,8 @@ def job_advance(job_id: int, *, worker: str) -> str:
         if job.instance is None:
             job_transition(job, JobState.FAILED, error="Its qBittorrent instance was removed.")
             return job.state
-        if job.engine != Engine.QBITTORRENT:
-            job_transition(job, JobState.FAILED, error=f"No engine {job.engine} here.")
-            return job.state
-        engine = QbittorrentEngine(job, renew=lambda: job_renew(engine.job, worker=worker))
+        engine_class = LocalEngine if job.engine == Engine.LOCAL else QbittorrentEngine
+        engine = engine_class(job, renew=lambda: job_renew(engine.job, worker=worker))
         delay = engine.step()
         job = engine.job
     except StateChanged:

@@ -35,6 +35,12 @@ class JobIn(CamelSchema):
     omit_creation_date: bool | None = None
     omit_created_by: bool | None = None
     randomize_info_hash: bool | None = None
+    name: str | None = Field(None, max_length=255, description="The torrent's name (local engine).")
+    engine: Literal["auto", "qbittorrent", "local"] | None = Field(
+        None,
+        description="auto (default): qBittorrent's creator, else this server's local "
+        "engine when a path mapping shows the content here.",
+    )
 
 
 class Ref(CamelSchema):

@@ -113,3 +113,31 @@ def test_bencode_round_trips(value):
 def test_garbage_is_refused_with_a_reason(data):
     with pytest.raises(MetainfoError):
         metainfo.read(data)
+
+
+def test_editing_trackers_and_comment_keeps_the_info_hash(folder):
+    data = make_torrent(folder, format="hybrid", trackers=TRACKERS, comment="old")
+    before = metainfo.read(data)
+    new = metainfo.edited(
+        data,
+        trackers=[["http://127.0.0.1:9/new"], ["udp://127.0.0.1:9/b"]],
+        comment="new",
+        web_seeds=["http://127.0.0.1:9/ws/"],
+    )
+    after = metainfo.read(new)
+    assert (after.info_hash_v1, after.info_hash_v2) == (before.info_hash_v1, before.info_hash_v2)
+    assert tiers(torrent_info(new)) == [["http://127.0.0.1:9/new"], ["udp://127.0.0.1:9/b"]]
+    assert (after.comment, after.web_seeds) == ("new", ("http://127.0.0.1:9/ws/",))
+
+
+def test_editing_source_or_private_gives_a_new_info_hash_libtorrent_agrees_with(folder):
+    data = make_torrent(folder, format="hybrid")
+    before = metainfo.read(data)
+    new = metainfo.edited(data, source="OTHER", private=True)
+    after = metainfo.read(new)
+    assert after.info_hash_v1 != before.info_hash_v1
+    assert (after.source, after.private) == ("OTHER", True)
+    assert hashes(torrent_info(new)) == (after.info_hash_v1, after.info_hash_v2)
+    assert after.piece_count == before.piece_count
+    back = metainfo.read(metainfo.edited(new, source="", private=False))
+    assert back.info_hash_v1 == before.info_hash_v1  # the same info dict again

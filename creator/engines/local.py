@@ -1,0 +1,153 @@
+"""The local engine: the torrent is hashed on this server (creator/hashing.py), reading the
+content through the instance's path mappings.
+
+It serves qBittorrents too old for the creator API (4.x), unreachable ones (a fallback the job
+says plainly), and what qBittorrent's creator cannot do: exclude files, name the torrent. The
+whole hashing is one step: it renews the job's lease from its progress callback and stops
+within a second when the job is cancelled.
+"""
+
+import logging
+import threading
+import time
+
+from django.utils import timezone
+
+from browser import paths
+from browser.qbittorrent import QbittorrentError, client_for
+from config.errors import ServiceError
+from creator import hashing
+from creator.finish import job_finish, preset_rules
+from creator.jobs import JobOptions, StateChanged, job_progress, job_transition
+from creator.models import Job, JobState
+from presets import planner
+from presets.services import preset_resolve_trackers
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY_S = 0.5
+
+
+def host_path(job: Job) -> str | None:
+    """The job's source on this server, through its instance's path mappings."""
+    if job.instance is None:
+        return None
+    return paths.to_host(job.source_path, job.instance.mappings)
+
+
+def piece_size_for(source: hashing.Source, options: JobOptions, job: Job) -> int:
+    """The piece size asked for, else the planner's for these files under the preset's rules."""
+    if options.piece_size:
+        return options.piece_size
+    sizes = [f.size for f in source.files]
+    plan = planner.plan_pieces(
+        total_size=sum(sizes),
+        format=options.format,
+        file_sizes=sizes,
+        rules=preset_rules(job) or planner.PieceRules(),
+    )
+    return plan.piece_size or planner.MIN_PIECE_SIZE
+
+
+class LocalEngine:
+    def __init__(self, job: Job, *, renew):
+        self.job = job
+        self.renew = renew
+        self.cancel = threading.Event()
+        self.cancelled = False
+
+    def step(self) -> float | None:
+        job = self.job
+        options = JobOptions.of(job)
+        source_on_host = host_path(job)
+        if source_on_host is None:
+            job_transition(
+                job,
+                JobState.FAILED,
+                error=(
+                    f"{job.source_path} is not under any path mapping of qBittorrent "
+                    f"'{job.instance_name}': this server cannot read it."
+                ),
+            )
+            return None
+        try:
+            tiers = preset_resolve_trackers(preset_or_tiers=options.trackers, user=job.owner)
+            source = hashing.scan_source(
+                source_on_host,
+                exclude=options.exclude,
+                include_hidden=not options.ignore_dotfiles,
+                name=options.name or None,
+            )
+            piece_size = piece_size_for(source, options, job)
+            self.job = job_transition(
+                job,
+                JobState.HASHING,
+                progress=0.0,
+                started_at=timezone.now(),
+                submitted_at=timezone.now(),
+                attempts=job.attempts + 1,
+                waiting_reason="",
+            )
+            data = self._create(source, options, tiers, piece_size)
+        except StateChanged:
+            raise
+        except ServiceError as error:
+            if self.cancelled:
+                raise StateChanged("cancelled while hashing") from error
+            job_transition(self.job, JobState.FAILED, error=error.message)
+            return None
+        job = job_transition(self.job, JobState.FINALIZING, progress=100.0, eta_s=0)
+        outcome = job_finish(job, data, client=self._client())
+        if outcome.retry_piece_size is not None:
+            from creator.finish import retry_with_piece_size
+
+            retry_with_piece_size(job, outcome.retry_piece_size, outcome.reason)
+            return 0.0
+        return None
+
+    def _create(self, source, options: JobOptions, tiers, piece_size: int) -> bytes:
+        started = time.monotonic()
+        last = [0.0]
+
+        def progress(done: int, total: int, current: str) -> None:
+            now = time.monotonic()
+            if now - last[0] < PROGRESS_EVERY_S and done < total:
+                return
+            last[0] = now
+            try:
+                self.job = self.renew()
+            except StateChanged:
+                self.cancelled = True
+                self.cancel.set()
+                return
+            percent = 100.0 * done / total if total else 100.0
+            elapsed = now - started
+            eta = int(elapsed * (total - done) / done) if done else None
+            self.job = job_progress(self.job, progress=percent, eta_s=eta)
+
+        return hashing.create(
+            source,
+            format=options.format,
+            piece_size=piece_size,
+            trackers=tiers,
+            web_seeds=options.web_seeds,
+            private=options.private,
+            source_tag=options.source,
+            comment=options.comment,
+            created_by="Torrentsmith",
+            creation_date=None if options.omit_creation_date else int(time.time()),
+            progress=progress,
+            cancel=self.cancel,
+        )
+
+    def _client(self):
+        """qBittorrent, for seeding the new torrent; None when it cannot be reached."""
+        try:
+            client = client_for(self.job.instance)
+            client.capabilities()
+            return client
+        except QbittorrentError as error:
+            logger.warning(
+                "Job %s: qBittorrent unreachable for seeding: %s", self.job.pk, error.message
+            )
+            return None
