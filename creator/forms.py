@@ -85,7 +85,7 @@ class CreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     source = forms.CharField(
-        label="Source",
+        label="Source tag",
         required=False,
         max_length=200,
         help_text="The source tag some private trackers require, e.g. PTP; it changes the "

@@ -307,6 +307,16 @@ def test_choosing_a_preset_fills_the_options_with_its_settings(user_client, exam
     assert "mine</textarea>" not in page  # the preset's (empty) comment replaces the typed one
 
 
+def test_without_javascript_apply_preset_reloads_the_page_filled(user_client, example_preset):
+    page = text(user_client.get("/create/", form_data("/data/film", preset=example_preset.pk)))
+    assert '<noscript><button type="submit" formmethod="get"' in page
+    data = form_data("/data/film", preset=example_preset.pk, apply_preset="1")
+    page = text(user_client.get("/create/", data))
+    assert f"{ANNOUNCE}\n\n{BACKUP}</textarea>" in page
+    assert 'name="source" value="EX"' in page
+    assert 'name="path" value="/data/film"' in page
+
+
 def test_options_reloaded_for_another_instance_keep_the_users_edits(user_client, example_preset):
     data = form_data(
         preset=example_preset.pk, source="MINE", trackers="https://a.example.org/announce"
