@@ -105,7 +105,6 @@ class CreateForm(forms.Form):
         required=False,  # a disabled slider (a manual piece size) is not posted
         min_value=TARGET_PIECES_RANGE[0],
         max_value=TARGET_PIECES_RANGE[1],
-        help_text="For Auto.",
     )
     start_seeding = forms.BooleanField(
         label="Start seeding at once",
