@@ -300,6 +300,8 @@ JOB_ACTIVE_LIMIT = env_int("TORRENTSMITH_JOB_ACTIVE_LIMIT", 10, minimum=1, maxim
 # worker died) is picked up again by the recovery task.
 JOB_LEASE_S = env_int("TORRENTSMITH_JOB_LEASE_S", 30, minimum=2, maximum=3600)
 JOB_RECOVER_INTERVAL_S = env_int("TORRENTSMITH_JOB_RECOVER_INTERVAL_S", 15, minimum=1, maximum=3600)
+# Offer v2 and hybrid torrents in the creator form (where the instance's libtorrent can).
+V2_FORMATS_OFFERED = env_bool("TORRENTSMITH_V2_FORMATS", True)
 # When qBittorrent cannot make a torrent (too old, unreachable), make it on this server with
 # the local engine if a path mapping shows the content here. The job says so.
 LOCAL_ENGINE_FALLBACK = env_bool("TORRENTSMITH_LOCAL_ENGINE_FALLBACK", True)

@@ -121,3 +121,22 @@ class Job(models.Model):
         if self.state in (JobState.FAILED, JobState.CANCELLED):
             return round(5 + 0.9 * self.progress, 1) if self.progress else 0.0  # where it stopped
         return 0.0 if self.state == JobState.QUEUED else 2.0
+
+
+class CreatorDefaults(models.Model):
+    """One user's last values on the creator form, to start their next torrent from.
+
+    Tracker URLs are kept as typed (templates such as `{passkey}`), never with secrets filled.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="creator_defaults"
+    )
+    values = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "creator defaults"
+
+    def __str__(self) -> str:
+        return f"creator defaults of {self.user}"

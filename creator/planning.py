@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from browser.analysis import Analysis, analyze
-from presets.planner import PiecePlan
+from presets.planner import Candidate, PiecePlan
 from presets.services import preset_get, preset_plan_pieces
 
 
@@ -36,3 +36,10 @@ def path_plan_pieces(
         preset=preset,
     )
     return PathPlan(analysis=analysis, plan=plan)
+
+
+def plan_candidate(plan: PiecePlan, *, piece_size: int) -> Candidate | None:
+    """The plan's row for `piece_size` (0: the planner's recommendation); None when the content's
+    size is unknown."""
+    wanted = piece_size or plan.piece_size
+    return next((row for row in plan.candidates if row.piece_size == wanted), None)

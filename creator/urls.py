@@ -4,6 +4,17 @@ from creator import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("create/", views.create_page, name="create"),
+    path("create/options", views.create_options, name="create-options"),
+    path("create/plan", views.create_plan, name="create-plan"),
+    path("create/checks", views.create_checks, name="create-checks"),
+    path("create/preset", views.create_preset_note, name="create-preset-note"),
+    path("create/summary", views.create_summary, name="create-summary"),
+    path(
+        "create/browse-in-qbittorrent",
+        views.create_browse_in_qbittorrent,
+        name="create-browse-in-qbittorrent",
+    ),
     path("jobs/", views.jobs_page, name="jobs"),
     path("jobs/table", views.jobs_table, name="jobs-table"),
     path("jobs/<int:job_id>/", views.job_page, name="job"),

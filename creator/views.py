@@ -1,6 +1,6 @@
-"""The home page, a job's page, the jobs history, and their HTMX partials.
+"""The home page, the creator form, a job's page, the jobs history, and their HTMX partials.
 
-Each view calls one service from creator.jobs; a ServiceError becomes a message on the job's
+Each job view calls one service from creator.jobs; a ServiceError becomes a message on the job's
 page or an error page in words with its 4xx status, never a 500.
 """
 
@@ -16,15 +16,33 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from accounts.decorators import role_required
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS
+from browser.local import DEPRECATION
+from browser.models import NavigationMode
+from browser.preferences import preference_get, preference_update
+from browser.views import picker_context
 from config.errors import NotFound, ServiceError
-from creator.forms import JobFilterForm
+from creator.defaults import TARGET_PIECES_RANGE, creator_defaults_get, creator_defaults_save
+from creator.forms import CreateForm, JobFilterForm, preset_values, tags_of
 from creator.health import health_report
-from creator.jobs import JobOptions, job_cancel, job_get, job_list, job_retry, job_torrent
+from creator.jobs import (
+    JobOptions,
+    job_cancel,
+    job_get,
+    job_list,
+    job_retry,
+    job_submit,
+    job_torrent,
+)
 from creator.models import Job, JobState
+from creator.offer import CreatorOffer, creator_offer
+from creator.planning import path_plan_pieces, plan_candidate
+from presets.departures import preset_departures
+from presets.services import preset_get, preset_list, tracker_validate
+from presets.trackers import parse_lines, parse_tiers
 
 JOBS_PER_PAGE = 25
 RECENT_JOBS = 5
@@ -184,3 +202,211 @@ def job_row(request, job_id: int):
     """One history row, fetched again when the job finishes (its size and links appear)."""
     job = job_get(viewer=request.user, job_id=job_id)
     return render(request, "creator/_job_row.html", {"job": job})
+
+
+# --- the creator form ----------------------------------------------------------------------
+
+# Reads any value a page may send: the live partials only show what services make of them.
+ANY_OFFER = CreatorOffer(instance=None, formats=("v1", "v2", "hybrid"), alignment_options=True)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _form(request, data, *, offer: CreatorOffer | None = None) -> CreateForm:
+    offer = offer or creator_offer(user=request.user, instance_id=_int(data.get("instance")))
+    return CreateForm(data, offer=offer, presets=preset_list(viewer=request.user))
+
+
+def _preset(request, preset_id: int | None):
+    """The preset the form names, or None (also for one deleted since the page was made)."""
+    if preset_id is None:
+        return None
+    try:
+        return preset_get(viewer=request.user, preset_id=preset_id)
+    except NotFound:
+        return None
+
+
+def _values_with_preset(request, data) -> dict:
+    """The form's values from `data`, with the chosen preset's settings written over them."""
+    form = _form(request, data)
+    values = form.values()
+    preset = _preset(request, values["preset"])
+    if preset is not None:
+        values.update(preset_values(preset, offer=form.offer))
+    return values
+
+
+def _options_context(request, *, values: dict, form: CreateForm | None = None) -> dict:
+    """What _create_form.html shows: `form`, or a new one showing `values`."""
+    if form is None:
+        offer = creator_offer(user=request.user, instance_id=values["instance"])
+        presets = preset_list(viewer=request.user)
+        if values["preset"] not in {preset.pk for preset in presets}:
+            values["preset"] = None
+        if values["format"] not in offer.formats:
+            values["format"] = offer.formats[0]
+        form = CreateForm(initial=values, offer=offer, presets=presets)
+    if form.offer.instance is not None:
+        values["instance"] = form.offer.instance.pk
+    return {
+        "form": form,
+        "values": values,
+        "offer": form.offer,
+        "presets": form.presets,
+        "target_range": TARGET_PIECES_RANGE,
+    }
+
+
+def _page_context(request, *, values: dict, form: CreateForm | None = None) -> dict:
+    context = _options_context(request, values=values, form=form)
+    path = values["path"]
+    picker = picker_context(request, path=path or None, instance_id=values["instance"])
+    if "error" in picker and path:  # a file, or a path since removed: show its folder
+        parent = path.rstrip("/").rsplit("/", 1)[0] or "/"
+        picker = picker_context(request, path=parent, instance_id=values["instance"])
+    local = preference_get(user=request.user).mode == NavigationMode.LOCAL
+    return {**context, **picker, "local_mode": local, "deprecation": DEPRECATION}
+
+
+@role_required(CREATE_JOBS)
+def create_page(request):
+    """The creator form. `?path=&instance=` preselects a source; POST creates the torrent."""
+    if request.method == "POST":
+        return _create_submit(request)
+    if "apply_preset" in request.GET:  # "Apply preset" without JavaScript: the form's values
+        values = _values_with_preset(request, request.GET)
+    else:
+        values = {**creator_defaults_get(user=request.user), "path": request.GET.get("path", "")}
+        if "instance" in request.GET:
+            values["instance"] = _int(request.GET["instance"])
+    return render(request, "creator/create.html", _page_context(request, values=values))
+
+
+def _create_submit(request):
+    """A job from the form, then its live page; a refusal shows beside its field (422)."""
+    form = _form(request, request.POST)
+    if form.is_valid():
+        try:
+            job = job_submit(user=request.user, request=form.job_request())
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            creator_defaults_save(user=request.user, values=form.values())
+            messages.success(request, f"Job {job.pk} is under way: you may leave this page.")
+            url = reverse("job", args=[job.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    context = _page_context(request, values=form.values(), form=form)
+    return render(request, "creator/create.html", context, status=422)
+
+
+@role_required(CREATE_JOBS)
+def create_options(request):
+    """The form's options again: after choosing a preset (`apply_preset`, which fills them) or
+    another instance (whose formats and alignment options may differ)."""
+    if "apply_preset" in request.GET:
+        values = _values_with_preset(request, request.GET)
+    else:
+        values = _form(request, request.GET).values()
+    response = render(
+        request, "creator/_create_form.html", _options_context(request, values=values)
+    )
+    response["HX-Trigger-After-Settle"] = "options-applied"  # the live parts look again
+    return response
+
+
+@role_required(CREATE_JOBS)
+def create_plan(request):
+    """Piece count, slack, .torrent size and efficiency for the form's piece size."""
+    values = _form(request, request.GET, offer=ANY_OFFER).values()
+    context = {"values": values}
+    if values["path"]:
+        try:
+            result = path_plan_pieces(
+                user=request.user,
+                path=values["path"],
+                instance_id=values["instance"],
+                target_pieces=values["target_pieces"],
+                format=values["format"],
+                preset_id=values["preset"],
+            )
+        except ServiceError as error:
+            context["error"] = error.message
+        else:
+            candidate = plan_candidate(result.plan, piece_size=values["piece_size"])
+            context.update(analysis=result.analysis, plan=result.plan, candidate=candidate)
+    response = render(request, "creator/_plan.html", context)
+    response["HX-Trigger-After-Settle"] = "plan-updated"  # the summary names the planned size
+    return response
+
+
+@role_required(CREATE_JOBS)
+def create_checks(request):
+    """Each tracker and web seed URL checked, and the set as a whole."""
+    values = _form(request, request.GET, offer=ANY_OFFER).values()
+    context = {}
+    try:
+        context["report"] = tracker_validate(
+            user=request.user,
+            trackers=values["trackers"],
+            private=values["private"],
+            web_seeds=parse_lines(values["web_seeds"]),
+            preset=_preset(request, values["preset"]),
+        )
+    except ServiceError as error:
+        context["error"] = error.message
+    return render(request, "creator/_link_checks.html", context)
+
+
+@role_required(CREATE_JOBS)
+def create_preset_note(request):
+    """What the chosen preset sets, and where the form's values depart from it."""
+    values = _form(request, request.GET, offer=ANY_OFFER).values()
+    preset = _preset(request, values["preset"])
+    context = {"preset": preset}
+    if preset is not None:
+        context["departures"] = preset_departures(
+            preset,
+            private=values["private"],
+            source=values["source"],
+            tiers=parse_tiers(values["trackers"]),
+            format=values["format"],
+            piece_size=values["piece_size"],
+        )
+    return render(request, "creator/_preset_note.html", context)
+
+
+@role_required(CREATE_JOBS)
+def create_summary(request):
+    """The torrent the form will make, in a few lines."""
+    values = _form(request, request.GET, offer=ANY_OFFER).values()
+    tiers = parse_tiers(values["trackers"])
+    extras = {
+        "no creation date": values["omit_creation_date"],
+        "no \u201ccreated by\u201d": values["omit_created_by"],
+        "a random info hash": values["randomize_info_hash"],
+    }
+    context = {
+        "values": values,
+        "preset": _preset(request, values["preset"]),
+        "tiers": tiers,
+        "tracker_count": sum(len(tier) for tier in tiers),
+        "web_seeds": parse_lines(values["web_seeds"]),
+        "tags": tags_of(values["tags"]),
+        "extras": [words for words, chosen in extras.items() if chosen],
+    }
+    return render(request, "creator/_summary.html", context)
+
+
+@role_required(CREATE_JOBS)
+@require_POST
+def create_browse_in_qbittorrent(request):
+    """Leaves local mode for browsing through qBittorrent, from the notice on the form."""
+    preference_update(user=request.user, mode=NavigationMode.QBITTORRENT)
+    messages.success(request, "You now browse as qBittorrent sees its folders.")
+    return redirect("create")

@@ -481,7 +481,8 @@ def _choose(rows: list[Candidate], target: tuple[int, int]) -> Candidate:
 def _reason(chosen: Candidate, rows: list[Candidate], target: tuple[int, int]) -> str:
     size = format_size(chosen.piece_size)
     pieces = f"{chosen.piece_count:,} piece{'s' if chosen.piece_count != 1 else ''}"
-    wanted = f"the target of {target[0]:,} to {target[1]:,}"
+    low, high = target
+    wanted = f"the target of {low:,}" + (f" to {high:,}" if high != low else "")
     if chosen.breaches:
         return (
             f"No piece size keeps every rule of this preset; {size} ({pieces}) breaks the "

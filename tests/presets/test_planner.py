@@ -163,6 +163,13 @@ def test_the_smallest_size_in_the_target_range_wins():
     assert wide.piece_size == 64 * KiB  # 65,536 pieces: the first in range
 
 
+def test_a_single_target_count_reads_as_one_number():
+    plan = plan_pieces(total_size=4 * GiB, target_pieces=(2750, 2750))
+    assert plan.reason == (
+        "2 MiB gives 2,048 pieces, fewer than the target of 2,750: no piece size comes closer."
+    )
+
+
 def test_more_content_than_the_maximum_allows_gets_the_maximum_and_says_why():
     plan = plan_pieces(total_size=500 * GiB, rules=PieceRules(max_piece_size=16 * MiB))
     assert (plan.piece_size, plan.piece_count) == (16 * MiB, 32_000)

@@ -1,10 +1,11 @@
-"""The planner, the tracker validator and byte sizes are plain Python: no Django imports."""
+"""The planner, the tracker validator, byte sizes and preset departures are plain Python: no
+Django imports."""
 
 import subprocess
 import sys
 from pathlib import Path
 
-PURE = ["presets.planner", "presets.trackers", "presets.sizes"]
+PURE = ["presets.planner", "presets.trackers", "presets.sizes", "presets.departures"]
 REPO = Path(__file__).resolve().parents[2]
 
 
