@@ -4,7 +4,7 @@ from typing import Literal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from accounts.api_auth import api_auth
 from accounts.permissions import CREATE_JOBS, USE_INSTANCES, VIEW_JOBS
@@ -22,7 +22,8 @@ from creator.jobs import (
 )
 from creator.models import JobState
 from creator.planning import path_plan_pieces
-from creator.schemas import JobIn, JobOut, JobPage, ProgressOut
+from creator.schemas import EditIn, JobIn, JobOut, JobPage, ProgressOut, TorrentInfoOut
+from creator.torrents import job_edit, torrent_inspect, verify_submit
 from presets.api import PiecePlanOut
 from presets.planner import MAX_TARGET_PIECES
 
@@ -245,3 +246,50 @@ def job_retry_endpoint(request, job_id: Id):
 def torrentcreator_progress(request, job_id: Id):
     """The same snapshot the progress socket sends, for clients without WebSockets."""
     return job_event(job_get(viewer=request.user, job_id=job_id))
+
+
+# --- existing .torrent files -----------------------------------------------------------------
+
+
+@router.post(
+    "/torrents/inspect",
+    auth=api_auth(VIEW_JOBS),
+    response=TorrentInfoOut,
+    by_alias=True,
+    tags=["torrents"],
+)
+def torrent_inspect_endpoint(request, torrent: UploadedFile = File(...)):
+    """What a .torrent holds: name, hashes, files, trackers by tier, pieces, flags, magnet."""
+    return torrent_inspect(user=request.user, data=torrent.read())
+
+
+@router.post(
+    "/torrents/verify",
+    auth=api_auth(CREATE_JOBS),
+    response={201: JobOut},
+    by_alias=True,
+    tags=["torrents"],
+)
+def torrent_verify_endpoint(
+    request,
+    torrent: UploadedFile = File(...),
+    path: str = Form(...),
+    instance: Id | None = Form(None),
+):
+    """A job checking content (qBittorrent's path, read on this server through the path
+    mapping) against a .torrent: good, bad and missing pieces, file by file."""
+    job = verify_submit(user=request.user, data=torrent.read(), path=path, instance_id=instance)
+    return Status(201, job)
+
+
+@router.post(
+    "/jobs/{job_id}/edit",
+    auth=api_auth(CREATE_JOBS),
+    response={201: JobOut},
+    by_alias=True,
+    tags=["torrents"],
+)
+def job_edit_endpoint(request, job_id: Id, payload: EditIn):
+    """A new .torrent from a finished one with other trackers, source, flag or comment, without
+    hashing again (the info hash changes with the source or the private flag)."""
+    return Status(201, job_edit(viewer=request.user, job_id=job_id, **payload.model_dump()))

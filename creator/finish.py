@@ -5,7 +5,7 @@ import logging
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import models
@@ -68,7 +68,7 @@ def _correction(
     return (plan.piece_size if plan.piece_size and not plan.breaches else None), why
 
 
-def _store(job: Job, name: str, data: bytes) -> str:
+def torrent_store(job: Job, name: str, data: bytes) -> str:
     """Writes the .torrent under TORRENTS_DIR atomically; its path relative to that folder."""
     safe = re.sub(r"[\x00-\x1f/\\:*?\"<>|]", "_", name).strip(" .")[:150] or "torrent"
     folder = settings.TORRENTS_DIR / str(job.pk)
@@ -87,7 +87,7 @@ def _store(job: Job, name: str, data: bytes) -> str:
     return f"{job.pk}/{safe}.torrent"
 
 
-def _masked_trackers(job: Job, meta: Metainfo) -> tuple[list[list[str]], set[str]]:
+def masked_trackers(job: Job, meta: Metainfo) -> tuple[list[list[str]], set[str]]:
     """The torrent's tiers with every filled-in secret shown as its placeholder again, and the
     URLs that held a secret."""
     templates = JobOptions.of(job).trackers
@@ -168,7 +168,7 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
             return FinishOutcome()
 
     try:
-        stored = _store(job, meta.name, data)
+        stored = torrent_store(job, meta.name, data)
     except OSError as error:
         job_transition(
             job,
@@ -185,11 +185,7 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
             if client is not None
             else "Not seeding: qBittorrent could not be reached."
         )
-    masked, secret_urls = _masked_trackers(job, meta)
-    public = replace(
-        meta,
-        trackers=tuple(tuple(u for u in tier if u not in secret_urls) for tier in meta.trackers),
-    )
+    masked, secret_urls = masked_trackers(job, meta)
     job_transition(
         job,
         JobState.COMPLETED,
@@ -197,7 +193,7 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
         name=meta.name,
         info_hash_v1=meta.info_hash_v1 or "",
         info_hash_v2=meta.info_hash_v2 or "",
-        magnet=public.magnet,
+        magnet=meta.without_trackers(secret_urls).magnet,
         total_size=meta.total_size,
         file_count=meta.file_count,
         piece_size=meta.piece_size,

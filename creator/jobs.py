@@ -418,13 +418,17 @@ WEB_WORKER_ID = f"web-{uuid.uuid4().hex[:12]}"  # this process's name on the lea
 
 
 def job_start(*, job: Job) -> None:
-    """Takes a new job's first step (addTask) in this process, at once; the worker takes the
-    next ones. Waiting for a worker to notice the job would add its polling delay to every job
-    (bench/create.py)."""
+    """Starts a new job. qBittorrent's: its first step (addTask, a few milliseconds) is taken in
+    this process at once, as waiting for a worker to notice the job would add its polling delay
+    to every job (bench/create.py). The local engine's hashing is the worker's."""
     from creator.runner import job_advance
+    from creator.tasks import job_run
 
     jobs_recover_ensure()
-    job_advance(job.pk, worker=WEB_WORKER_ID)
+    if job.engine == Engine.QBITTORRENT:
+        job_advance(job.pk, worker=WEB_WORKER_ID)
+    else:
+        job_run.enqueue(job.pk)
 
 
 # --- state changes -----------------------------------------------------------------------

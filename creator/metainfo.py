@@ -7,7 +7,7 @@ file really holds.
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 
@@ -116,6 +116,11 @@ class Metainfo:
     @property
     def file_count(self) -> int:
         return len(self.files)
+
+    def without_trackers(self, urls: set[str]) -> "Metainfo":
+        """The same torrent without the given announce URLs (those holding secrets)."""
+        kept = tuple(tuple(u for u in tier if u not in urls) for tier in self.trackers)
+        return replace(self, trackers=tuple(tier for tier in kept if tier))
 
     @property
     def magnet(self) -> str:

@@ -24,6 +24,12 @@ class Engine(models.TextChoices):
     LOCAL = "local", "Local engine"
 
 
+class JobKind(models.TextChoices):
+    CREATE = "create", "Create a torrent"
+    VERIFY = "verify", "Verify content against a torrent"
+    EDIT = "edit", "Edit a torrent (no rehash)"
+
+
 class Job(models.Model):
     """One torrent creation: its options frozen at submission, its progress, its result.
 
@@ -40,6 +46,7 @@ class Job(models.Model):
     instance_name = models.CharField(max_length=100)  # kept when the instance is deleted
     source_path = models.CharField(max_length=4096)  # as qBittorrent sees it
     engine = models.CharField(max_length=20, choices=Engine, default=Engine.QBITTORRENT)
+    kind = models.CharField(max_length=10, choices=JobKind, default=JobKind.CREATE)
     options = models.JSONField(default=dict)  # see creator.jobs.JobOptions
     preset = models.ForeignKey(
         TrackerPreset, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
@@ -83,6 +90,7 @@ class Job(models.Model):
     torrent_size = models.PositiveIntegerField(null=True, blank=True)
     trackers_created = models.JSONField(default=list, blank=True)  # tiers, secrets masked
     seeding = models.CharField(max_length=500, blank=True)  # outcome of adding for seeding
+    verify_report = models.JSONField(null=True, blank=True)  # a verify job's findings
 
     class Meta:
         ordering = ["-created_at", "-pk"]

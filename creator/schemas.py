@@ -65,6 +65,7 @@ class ResultOut(CamelSchema):
 
 class JobOut(CamelSchema):
     id: int
+    kind: str
     name: str
     owner: str
     state: str
@@ -88,6 +89,9 @@ class JobOut(CamelSchema):
     finished_at: datetime | None
     updated_at: datetime
     result: ResultOut | None
+    verify_report: dict | None = Field(
+        None, description="A verify job's findings: pieces good, bad, missing, and each file."
+    )
 
     @staticmethod
     def resolve_owner(job) -> str:
@@ -149,3 +153,39 @@ class ProgressOut(CamelSchema):
     error: str | None
     name: str
     updated_at: str | None
+
+
+class TorrentFileOut(CamelSchema):
+    path: str
+    size: int
+
+
+class TorrentInfoOut(CamelSchema):
+    name: str
+    format: str
+    info_hash_v1: str | None
+    info_hash_v2: str | None
+    magnet: str
+    total_size: int
+    file_count: int
+    files: list[TorrentFileOut]
+    piece_size: int
+    piece_count: int
+    private: bool
+    source: str
+    comment: str
+    created_by: str
+    creation_date: int | None
+    trackers: list[list[str]]
+    web_seeds: list[str]
+    torrent_size: int
+
+
+class EditIn(CamelSchema):
+    trackers: list[list[str]] | None = Field(
+        None, description="Tiers of URLs; `{passkey}` is filled from your saved secret."
+    )
+    web_seeds: list[str] | None = None
+    comment: str | None = Field(None, max_length=5000)
+    source: str | None = Field(None, max_length=200)
+    private: bool | None = None

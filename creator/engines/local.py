@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.utils import timezone
 
 from browser import paths
@@ -19,7 +20,7 @@ from config.errors import ServiceError
 from creator import hashing
 from creator.finish import job_finish, preset_rules
 from creator.jobs import JobOptions, StateChanged, job_progress, job_transition
-from creator.models import Job, JobState
+from creator.models import Job, JobKind, JobState
 from presets import planner
 from presets.services import preset_resolve_trackers
 
@@ -57,6 +58,8 @@ class LocalEngine:
         self.cancelled = False
 
     def step(self) -> float | None:
+        if self.job.kind == JobKind.VERIFY:
+            return self._verify()
         job = self.job
         options = JobOptions.of(job)
         source_on_host = host_path(job)
@@ -105,7 +108,9 @@ class LocalEngine:
             return 0.0
         return None
 
-    def _create(self, source, options: JobOptions, tiers, piece_size: int) -> bytes:
+    def _progress(self):
+        """A progress callback for hashing: saves and broadcasts progress every half second,
+        renews the lease, and stops the hashing when the job was cancelled."""
         started = time.monotonic()
         last = [0.0]
 
@@ -125,6 +130,9 @@ class LocalEngine:
             eta = int(elapsed * (total - done) / done) if done else None
             self.job = job_progress(self.job, progress=percent, eta_s=eta)
 
+        return progress
+
+    def _create(self, source, options: JobOptions, tiers, piece_size: int) -> bytes:
         return hashing.create(
             source,
             format=options.format,
@@ -136,9 +144,62 @@ class LocalEngine:
             comment=options.comment,
             created_by="Torrentsmith",
             creation_date=None if options.omit_creation_date else int(time.time()),
-            progress=progress,
+            progress=self._progress(),
             cancel=self.cancel,
         )
+
+    def _verify(self) -> float | None:
+        """Checks the content against the uploaded .torrent, piece by piece, file by file."""
+        job = self.job
+        content = host_path(job)
+        data = (settings.TORRENTS_DIR / job.options["input_torrent"]).read_bytes()
+        self.job = job_transition(
+            job,
+            JobState.HASHING,
+            progress=0.0,
+            started_at=timezone.now(),
+            attempts=job.attempts + 1,
+        )
+        try:
+            report = hashing.verify(
+                data, content or "/nonexistent", progress=self._progress(), cancel=self.cancel
+            )
+        except ServiceError as error:
+            if self.cancelled:
+                raise StateChanged("cancelled while verifying") from error
+            job_transition(self.job, JobState.FAILED, error=error.message)
+            return None
+        files = [
+            {
+                "path": f.path,
+                "size": f.size,
+                "actualSize": f.actual_size,
+                "status": f.status,
+                "corruptPieces": f.corrupt_pieces,
+                "missingPieces": f.missing_pieces,
+            }
+            for f in report.files
+        ]
+        summary = {
+            "ok": report.ok,
+            "format": report.format,
+            "pieceCount": report.piece_count,
+            "goodPieces": report.good_pieces,
+            "badPieces": list(report.bad_pieces[:1000]),
+            "badPieceCount": len(report.bad_pieces),
+            "missingPieces": report.missing_pieces,
+            "files": files,
+        }
+        job = job_transition(self.job, JobState.FINALIZING, progress=100.0)
+        job_transition(
+            job,
+            JobState.COMPLETED,
+            verify_report=summary,
+            total_size=sum(f.size for f in report.files),
+            file_count=len(report.files),
+            piece_count=report.piece_count,
+        )
+        return None
 
     def _client(self):
         """qBittorrent, for seeding the new torrent; None when it cannot be reached."""

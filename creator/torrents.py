@@ -1,0 +1,157 @@
+"""Working with .torrent files that exist: inspect one, verify content against one, and make a
+new one from a stored one with other trackers, source, flag or comment (no rehashing)."""
+
+import uuid
+from dataclasses import asdict
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.audit import audit_record
+from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
+from browser import paths
+from browser.instances import instance_get
+from creator import metainfo
+from creator.finish import masked_trackers, torrent_store
+from creator.jobs import InvalidJob, JobOptions, job_broadcast, job_get, job_start
+from creator.metainfo import Metainfo, MetainfoError
+from creator.models import Engine, Job, JobKind, JobState
+from presets.services import preset_resolve_trackers
+
+MAX_TORRENT_BYTES = 50 * 1024 * 1024  # larger than any .torrent a tracker accepts
+
+
+def _read(data: bytes) -> Metainfo:
+    if len(data) > MAX_TORRENT_BYTES:
+        raise InvalidJob("This file is too large to be a .torrent.", field="torrent")
+    try:
+        return metainfo.read(data)
+    except MetainfoError as error:
+        raise InvalidJob(f"This is not a .torrent file: {error}.", field="torrent") from None
+
+
+def torrent_inspect(*, user, data: bytes) -> Metainfo:
+    """Everything a .torrent says: name, hashes, files, trackers by tier, pieces, flags."""
+    require(user, VIEW_JOBS)
+    return _read(data)
+
+
+def verify_submit(*, user, data: bytes, path: str, instance_id: int | None = None) -> Job:
+    """A job checking the content at `path` (qBittorrent's view) against a .torrent, on this
+    server through the instance's path mapping."""
+    require(user, CREATE_JOBS)
+    meta = _read(data)
+    instance = instance_get(user=user, instance_id=instance_id)
+    try:
+        qbt_path = paths.normalize(path)
+    except paths.PathError as error:
+        raise InvalidJob(error.message, field="path") from None
+    if paths.to_host(qbt_path, instance.mappings) is None:
+        raise InvalidJob(
+            f"No path mapping of qBittorrent '{instance.name}' shows {qbt_path} "
+            "on this server: verifying reads the content here.",
+            field="path",
+        )
+    name = f"verify/{uuid.uuid4().hex}.torrent"
+    folder = settings.TORRENTS_DIR / "verify"
+    folder.mkdir(parents=True, exist_ok=True)
+    (settings.TORRENTS_DIR / name).write_bytes(data)
+    with transaction.atomic():
+        job = Job.objects.create(
+            owner=user,
+            instance=instance,
+            instance_name=instance.name,
+            source_path=qbt_path,
+            engine=Engine.LOCAL,
+            kind=JobKind.VERIFY,
+            name=meta.name,
+            options={**asdict(JobOptions()), "input_torrent": name},
+            info_hash_v1=meta.info_hash_v1 or "",
+            info_hash_v2=meta.info_hash_v2 or "",
+        )
+        audit_record(
+            actor=user,
+            action="job.created",
+            target_type="job",
+            target_id=job.pk,
+            detail={"kind": "verify", "path": qbt_path, "torrent": meta.name},
+        )
+        transaction.on_commit(lambda: job_start(job=job))
+    job.refresh_from_db()
+    job_broadcast(job)
+    return job
+
+
+def job_edit(
+    *,
+    viewer,
+    job_id: int,
+    trackers: list[list[str]] | None = None,
+    web_seeds: list[str] | None = None,
+    comment: str | None = None,
+    source: str | None = None,
+    private: bool | None = None,
+) -> Job:
+    """A new completed job whose .torrent is a finished job's with other trackers, web seeds,
+    comment, source or private flag. `{passkey}` placeholders are filled from the viewer's
+    secrets; the info hash changes only when the source or the private flag does."""
+    require(viewer, CREATE_JOBS)
+    original = job_get(viewer=viewer, job_id=job_id)
+    if original.state != JobState.COMPLETED or not original.torrent_file:
+        raise InvalidJob("Only a finished torrent can be edited.", field="job", code="not_editable")
+    data = (settings.TORRENTS_DIR / original.torrent_file).read_bytes()
+    filled = None
+    if trackers is not None:
+        trackers = [[url.strip() for url in tier if url.strip()] for tier in trackers]
+        filled = preset_resolve_trackers(preset_or_tiers=trackers, user=viewer)
+    new = metainfo.edited(
+        data, trackers=filled, web_seeds=web_seeds, comment=comment, source=source, private=private
+    )
+    meta = metainfo.read(new)
+    options = JobOptions.of(original)
+    changed = {
+        k: v
+        for k, v in (
+            ("trackers", trackers),
+            ("web_seeds", web_seeds),
+            ("comment", comment),
+            ("source", source),
+            ("private", private),
+        )
+        if v is not None
+    }
+    options = JobOptions(**{**asdict(options), **changed})
+    with transaction.atomic():
+        job = Job.objects.create(
+            owner=viewer,
+            instance=original.instance,
+            instance_name=original.instance_name,
+            source_path=original.source_path,
+            engine=original.engine,
+            kind=JobKind.EDIT,
+            options=asdict(options),
+            preset=original.preset,
+            preset_snapshot=original.preset_snapshot,
+            retry_of=original,
+            name=meta.name,
+            state=JobState.COMPLETED,
+            progress=100.0,
+        )
+        masked, secret_urls = masked_trackers(job, meta)
+        job.torrent_file = torrent_store(job, meta.name, new)
+        job.info_hash_v1, job.info_hash_v2 = meta.info_hash_v1 or "", meta.info_hash_v2 or ""
+        job.magnet = meta.without_trackers(secret_urls).magnet
+        job.total_size, job.file_count = meta.total_size, meta.file_count
+        job.piece_size, job.piece_count = meta.piece_size, meta.piece_count
+        job.torrent_size, job.trackers_created = len(new), masked
+        job.finished_at = job.created_at
+        job.save()
+        audit_record(
+            actor=viewer,
+            action="job.edited",
+            target_type="job",
+            target_id=job.pk,
+            detail={"from": original.pk, "changed": sorted(changed)},
+        )
+    job_broadcast(job)
+    return job

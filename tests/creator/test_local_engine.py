@@ -1,0 +1,256 @@
+"""The local engine in jobs, verify, inspect and edit, against real qBittorrent processes."""
+
+import time
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from creator import metainfo
+from creator.models import Job
+from tests.creator.conftest import wait_for
+from tests.factories import InstanceFactory, PresetFactory, instance_for
+from tests.harness.content import write
+from tests.harness.oracle import files_of, hashes, make_torrent, torrent_info
+
+pytestmark = [pytest.mark.qbittorrent, pytest.mark.slow]
+SEEDING = {"uploading", "stalledUP", "queuedUP", "forcedUP"}
+
+
+def mapped(qbittorrent, **overrides):
+    return instance_for(
+        qbittorrent,
+        path_mappings=[
+            {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
+        ],
+        **overrides,
+    )
+
+
+def submit(client, **body):
+    response = client.post("/api/jobs", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def settled(qbittorrent, hash_id: str, *, after_check: bool = False) -> dict:
+    deadline = time.monotonic() + 30
+    while True:
+        found = qbittorrent.api("GET", "torrents/info", params={"hashes": hash_id}).json()
+        state = found[0]["state"] if found else ""
+        if (
+            found
+            and not state.startswith(("checking", "meta", "moving"))
+            and (not after_check or state != "pausedUP")
+        ):
+            return found[0]
+        assert time.monotonic() < deadline, found
+        time.sleep(0.2)
+
+
+def test_qbittorrent_4_5_gets_its_torrent_from_the_local_engine_and_seeds_it(
+    user_client, transactional_db, qbittorrent_45, worker
+):
+    write(qbittorrent_45.host_data_dir, {"Old/a.bin": b"a" * 100_000})
+    instance = mapped(qbittorrent_45)
+    body = submit(
+        user_client,
+        path=f"{qbittorrent_45.qbt_data_dir}/Old",
+        startSeeding=True,
+        trackers=[["http://127.0.0.1:9/announce"]],
+    )
+    assert body["engine"] == "local"
+    assert body["notes"][0].startswith(f"qBittorrent '{instance.name}' v4.5.2")
+    assert body["notes"][0].endswith("made on this server instead (local engine).")
+    job = wait_for(body["id"], worker=worker)
+    assert job.state == "completed", job.error
+    assert job.seeding.startswith("Seeding in qBittorrent")
+    try:
+        torrent = settled(qbittorrent_45, job.info_hash_v1)
+        assert torrent["progress"] == 1 and torrent["state"] in SEEDING | {"pausedUP"}
+    finally:
+        qbittorrent_45.api(
+            "POST", "torrents/delete", data={"hashes": job.info_hash_v1, "deleteFiles": "false"}
+        )
+
+
+def test_an_unreachable_qbittorrent_falls_back_and_says_so(
+    user_client, transactional_db, worker, tmp_path, settings
+):
+    write(tmp_path / "data", {"Pack/x.bin": b"x" * 50_000})
+    instance = InstanceFactory(
+        is_default=True,
+        url="http://127.0.0.1:9",
+        allowed_roots=["/data"],
+        path_mappings=[{"host_path": str(tmp_path / "data"), "qbt_path": "/data"}],
+    )
+    body = submit(user_client, path="/data/Pack", startSeeding=True)
+    assert body["engine"] == "local"
+    assert "cannot be reached" in body["notes"][0]
+    job = wait_for(body["id"], worker=worker)
+    assert job.state == "completed", job.error
+    assert job.seeding == "Not seeding: qBittorrent could not be reached."
+    settings.LOCAL_ENGINE_FALLBACK = False
+    refused = user_client.post("/api/jobs", {"path": "/data/Pack"}, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "instance"
+    assert instance.name in refused.json()["detail"]
+
+
+def test_a_name_and_exclude_patterns_bring_in_the_local_engine(
+    user_client, qbt_instance, content, worker, qbittorrent
+):
+    host, qbt = content
+    qbt_instance.path_mappings = [
+        {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
+    ]
+    qbt_instance.save()
+    write(
+        host,
+        {
+            "Rel/movie.mkv": b"m" * 70_000,
+            "Rel/sample.mkv": b"s" * 1000,
+            "Rel/Proof/p.jpg": b"j" * 10,
+        },
+    )
+    preset = PresetFactory(trackers=[], private=False, exclude_patterns=["sample*", "Proof"])
+    body = submit(user_client, path=f"{qbt}/Rel", presetId=preset.pk, name="Movie.2024.GRP")
+    assert body["engine"] == "local"
+    job = wait_for(body["id"], worker=worker)
+    assert job.state == "completed", job.error
+    data = user_client.get(f"/api/jobs/{job.pk}/torrent").content
+    assert files_of(torrent_info(data)) == [("Movie.2024.GRP/movie.mkv", 70_000)]
+
+
+@pytest.mark.parametrize("format", ["v1", "v2", "hybrid"])
+def test_qbittorrent_seeds_local_torrents_and_a_forced_recheck_finds_them_complete(
+    user_client, qbt_instance, content, worker, qbittorrent, format
+):
+    host, qbt = content
+    qbt_instance.path_mappings = [
+        {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
+    ]
+    qbt_instance.save()
+    write(
+        host,
+        {
+            "Mix/a.bin": b"a" * 40_000,
+            "Mix/sub/b.bin": b"b" * 70_001,
+            "Mix/empty": b"",
+            "Mix/c.bin": b"c" * 16_384,
+        },
+    )
+    body = submit(
+        user_client,
+        path=f"{qbt}/Mix",
+        engine="local",
+        format=format,
+        pieceSize=16_384,
+        startSeeding=True,
+    )
+    job = wait_for(body["id"], worker=worker)
+    assert job.state == "completed", job.error
+    hash_id = job.info_hash_v2[:40] or job.info_hash_v1  # qBittorrent names v2 torrents so
+    try:
+        settled(qbittorrent, hash_id)
+        qbittorrent.api("POST", "torrents/recheck", data={"hashes": hash_id})
+        time.sleep(0.5)
+        torrent = settled(qbittorrent, hash_id, after_check=True)
+        assert torrent["progress"] == 1, torrent
+    finally:
+        qbittorrent.api("POST", "torrents/delete", data={"hashes": hash_id, "deleteFiles": "false"})
+
+
+def test_cancel_stops_local_hashing_within_a_second(
+    user_client, qbt_instance, content, worker, qbittorrent
+):
+    host, qbt = content
+    qbt_instance.path_mappings = [
+        {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
+    ]
+    qbt_instance.save()
+    (host / "Huge").mkdir()
+    with open(host / "Huge" / "zeros.bin", "wb") as handle:
+        handle.truncate(64 * 1024**3)
+    body = submit(user_client, path=f"{qbt}/Huge", engine="local", pieceSize=16 * 1024**2)
+    wait_for(body["id"], {"hashing"}, worker=worker)
+    cancelled_at = time.monotonic()
+    assert user_client.post(f"/api/jobs/{body['id']}/cancel").json()["state"] == "cancelled"
+    while DBTaskResult.objects.filter(status="RUNNING").exists():
+        assert time.monotonic() - cancelled_at < 2.5, "the worker is still hashing"
+        time.sleep(0.05)
+    assert Job.objects.get(pk=body["id"]).state == "cancelled"
+
+
+def test_verify_reports_good_bad_and_missing_content_file_by_file(
+    user_client, qbt_instance, content, worker, qbittorrent
+):
+    host, qbt = content
+    qbt_instance.path_mappings = [
+        {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
+    ]
+    qbt_instance.save()
+    write(host, {"Set/a.bin": b"a" * 50_000, "Set/b.bin": b"b" * 50_000, "Set/c.bin": b"c" * 10})
+    data = make_torrent(host / "Set", piece_size=16_384)
+
+    def verify():
+        response = user_client.post(
+            "/api/torrents/verify", {"torrent": _upload(data), "path": f"{qbt}/Set"}
+        )
+        assert response.status_code == 201, response.content
+        return wait_for(response.json()["id"], worker=worker)
+
+    good = verify()
+    assert good.state == "completed", good.error
+    assert good.verify_report["ok"] is True
+    (host / "Set" / "b.bin").write_bytes(b"b" * 20_000 + b"X" + b"b" * 29_999)
+    (host / "Set" / "c.bin").unlink()
+    bad = verify().verify_report
+    assert bad["ok"] is False
+    statuses = {f["path"]: f["status"] for f in bad["files"]}
+    assert statuses == {"Set/a.bin": "ok", "Set/b.bin": "corrupt", "Set/c.bin": "missing"}
+    assert bad["badPieceCount"] >= 1
+    page = user_client.get(f"/api/jobs/{good.pk}").json()
+    assert page["kind"] == "verify" and page["verifyReport"]["ok"] is True
+
+
+def _upload(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("x.torrent", data, content_type="application/x-bittorrent")
+
+
+def test_inspect_shows_what_libtorrent_reads(user_client, tmp_path):
+    write(tmp_path / "Album", {"01.flac": b"a" * 30_000, "02.flac": b"b" * 20_000})
+    data = make_torrent(
+        tmp_path / "Album",
+        format="hybrid",
+        private=True,
+        trackers=[["http://127.0.0.1:9/a"], ["http://127.0.0.1:9/b"]],
+    )
+    body = user_client.post("/api/torrents/inspect", {"torrent": _upload(data)}).json()
+    assert (body["infoHashV1"], body["infoHashV2"]) == hashes(torrent_info(data))
+    assert body["trackers"] == [["http://127.0.0.1:9/a"], ["http://127.0.0.1:9/b"]]
+    assert (body["private"], body["fileCount"], body["totalSize"]) == (True, 2, 50_000)
+    bad = user_client.post("/api/torrents/inspect", {"torrent": _upload(b"nonsense")})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "torrent"
+
+
+def test_edit_makes_a_new_torrent_without_rehashing(user_client, qbt_instance, content, worker):
+    host, qbt = content
+    write(host, {"Ed/a.bin": b"e" * 60_000})
+    done = wait_for(submit(user_client, path=f"{qbt}/Ed", source="ONE")["id"], worker=worker)
+    same = user_client.post(
+        f"/api/jobs/{done.pk}/edit",
+        {"trackers": [["http://127.0.0.1:9/new"]], "comment": "edited"},
+        content_type="application/json",
+    )
+    assert same.status_code == 201, same.content
+    assert same.json()["kind"] == "edit" and same.json()["state"] == "completed"
+    assert same.json()["result"]["infoHashV1"] == done.info_hash_v1
+    moved = user_client.post(
+        f"/api/jobs/{done.pk}/edit", {"source": "TWO"}, content_type="application/json"
+    ).json()
+    assert moved["result"]["infoHashV1"] != done.info_hash_v1
+    data = user_client.get(f"/api/jobs/{moved['id']}/torrent").content
+    assert metainfo.read(data).source == "TWO"
+    assert hashes(torrent_info(data))[0] == moved["result"]["infoHashV1"]
