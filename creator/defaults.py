@@ -28,6 +28,7 @@ DEFAULT_VALUES = {
     "omit_creation_date": False,
     "omit_created_by": False,
     "randomize_info_hash": False,
+    "engine": "auto",
 }
 
 

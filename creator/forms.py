@@ -30,6 +30,8 @@ ERROR_FIELDS = {
     "pieceSize": "piece_size",
     "format": "format",
     "optimizeAlignment": "optimize_alignment",
+    "engine": "engine",
+    "name": "name",
 }
 
 
@@ -92,6 +94,24 @@ class CreateForm(forms.Form):
         "info hash.",
     )
     format = forms.ChoiceField(label="Format", widget=forms.RadioSelect)
+    engine = forms.ChoiceField(
+        label="Made by",
+        choices=[
+            ("auto", "qBittorrent's creator, else this server"),
+            ("qbittorrent", "qBittorrent's creator"),
+            ("local", "This server (the content through the path mapping)"),
+        ],
+        initial="auto",
+        required=False,
+        help_text="This server can also name the torrent and leave out the preset's excluded "
+        "files; qBittorrent 4.x and an unreachable qBittorrent need it.",
+    )
+    name = forms.CharField(
+        label="Torrent name",
+        required=False,
+        max_length=255,
+        help_text="Empty: the folder's or file's name. Another name needs this server's engine.",
+    )
     piece_size = forms.TypedChoiceField(
         label="Piece size",
         coerce=int,
@@ -206,6 +226,8 @@ class CreateForm(forms.Form):
             omit_creation_date=data["omit_creation_date"],
             omit_created_by=data["omit_created_by"],
             randomize_info_hash=data["randomize_info_hash"],
+            engine=data.get("engine") or "auto",
+            name=(data.get("name") or "").strip() or None,
         )
 
     def add_service_error(self, error: ServiceError) -> None:

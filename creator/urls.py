@@ -23,4 +23,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/cancel", views.job_cancel_post, name="job-cancel"),
     path("jobs/<int:job_id>/retry", views.job_retry_post, name="job-retry"),
     path("jobs/<int:job_id>/torrent", views.job_torrent_download, name="job-torrent"),
+    path("jobs/<int:job_id>/edit", views.job_edit_post, name="job-edit"),
+    path("torrents/inspect", views.torrent_inspect_page, name="torrent-inspect"),
+    path("torrents/verify", views.torrent_verify_page, name="torrent-verify"),
 ]

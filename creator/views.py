@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from accounts.decorators import role_required
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS
+from browser.instances import instances_for
 from browser.local import DEPRECATION
 from browser.models import NavigationMode
 from browser.preferences import preference_get, preference_update
@@ -29,6 +30,7 @@ from creator.defaults import TARGET_PIECES_RANGE, creator_defaults_get, creator_
 from creator.forms import CreateForm, JobFilterForm, preset_values, tags_of
 from creator.health import health_report
 from creator.jobs import (
+    InvalidJob,
     JobOptions,
     job_cancel,
     job_get,
@@ -40,6 +42,7 @@ from creator.jobs import (
 from creator.models import Job, JobState
 from creator.offer import CreatorOffer, creator_offer
 from creator.planning import path_plan_pieces, plan_candidate
+from creator.torrents import job_edit, torrent_inspect, verify_submit
 from presets.departures import preset_departures
 from presets.services import preset_get, preset_list, tracker_validate
 from presets.trackers import parse_lines, parse_tiers
@@ -410,3 +413,60 @@ def create_browse_in_qbittorrent(request):
     preference_update(user=request.user, mode=NavigationMode.QBITTORRENT)
     messages.success(request, "You now browse as qBittorrent sees its folders.")
     return redirect("create")
+
+
+# --- existing .torrent files ----------------------------------------------------------------
+
+
+@role_required(CREATE_JOBS)
+@require_POST
+@service_errors
+def job_edit_post(request, job_id: int):
+    """The edit form of a finished job: a new job with the edited .torrent."""
+    job = job_edit(
+        viewer=request.user,
+        job_id=job_id,
+        trackers=parse_tiers(request.POST.get("trackers", "")),
+        source=request.POST.get("source", "").strip(),
+        comment=request.POST.get("comment", "").strip(),
+        private=request.POST.get("private") == "on",
+    )
+    return redirect("job", job_id=job.pk)
+
+
+@role_required(VIEW_JOBS)
+def torrent_inspect_page(request):
+    """Upload a .torrent and see what it holds."""
+    context = {}
+    if request.method == "POST":
+        upload = request.FILES.get("torrent")
+        try:
+            if upload is None:
+                raise InvalidJob("Choose a .torrent file.", field="torrent")
+            context["meta"] = torrent_inspect(user=request.user, data=upload.read())
+        except ServiceError as error:
+            context["error"] = error
+            return render(request, "creator/inspect.html", context, status=error.status)
+    return render(request, "creator/inspect.html", context)
+
+
+@role_required(CREATE_JOBS)
+def torrent_verify_page(request):
+    """Upload a .torrent and name the content: a verify job checks one against the other."""
+    context = {"instances": instances_for(request.user), "path": request.POST.get("path", "")}
+    if request.method == "POST":
+        upload = request.FILES.get("torrent")
+        try:
+            if upload is None:
+                raise InvalidJob("Choose a .torrent file.", field="torrent")
+            job = verify_submit(
+                user=request.user,
+                data=upload.read(),
+                path=context["path"],
+                instance_id=_int(request.POST.get("instance")),
+            )
+        except ServiceError as error:
+            context["error"] = error
+            return render(request, "creator/verify.html", context, status=error.status)
+        return redirect("job", job_id=job.pk)
+    return render(request, "creator/verify.html", context)

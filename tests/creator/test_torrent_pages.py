@@ -1,0 +1,96 @@
+"""The inspect, verify and edit pages."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from creator.models import Job
+from tests.factories import InstanceFactory, completed_job
+from tests.harness.content import write
+from tests.harness.oracle import hashes, make_torrent, torrent_info
+
+
+def upload(data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("x.torrent", data, content_type="application/x-bittorrent")
+
+
+def test_inspect_shows_hashes_trackers_and_files(user_client, tmp_path):
+    write(tmp_path / "Album", {"01.flac": b"a" * 30_000})
+    data = make_torrent(tmp_path / "Album", format="hybrid", trackers=[["http://127.0.0.1:9/a"]])
+    html = user_client.post("/torrents/inspect", {"torrent": upload(data)}).content.decode()
+    v1, v2 = hashes(torrent_info(data))
+    assert v1 in html and v2 in html
+    assert "http://127.0.0.1:9/a" in html and "01.flac" in html
+
+
+def test_inspect_says_when_a_file_is_not_a_torrent_at_its_field(user_client):
+    response = user_client.post("/torrents/inspect", {"torrent": upload(b"hello")})
+    assert response.status_code == 422
+    assert 'id="inspect-error"' in response.content.decode()
+
+
+def test_verify_page_makes_a_verify_job_for_mapped_content(user_client, tmp_path):
+    write(tmp_path / "data" / "Set", {"a.bin": b"a" * 20_000})
+    InstanceFactory(
+        is_default=True, path_mappings=[{"host_path": str(tmp_path / "data"), "qbt_path": "/data"}]
+    )
+    data = make_torrent(tmp_path / "data" / "Set")
+    response = user_client.post("/torrents/verify", {"torrent": upload(data), "path": "/data/Set"})
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.kind, job.engine, job.source_path) == ("verify", "local", "/data/Set")
+    refused = user_client.post("/torrents/verify", {"torrent": upload(data), "path": "/other"})
+    assert refused.status_code == 422
+    assert 'id="verify-path-error"' in refused.content.decode()
+
+
+def test_the_job_page_shows_a_verify_report_file_by_file(user_client, user):
+    job = Job.objects.create(
+        owner=user,
+        instance_name="x",
+        source_path="/data/Set",
+        name="Set",
+        kind="verify",
+        engine="local",
+        state="completed",
+        verify_report={
+            "ok": False,
+            "format": "v1",
+            "pieceCount": 4,
+            "goodPieces": 3,
+            "badPieces": [2],
+            "badPieceCount": 1,
+            "missingPieces": 0,
+            "files": [
+                {
+                    "path": "Set/b.bin",
+                    "size": 10,
+                    "actualSize": 10,
+                    "status": "corrupt",
+                    "corruptPieces": 1,
+                    "missingPieces": 0,
+                }
+            ],
+        },
+    )
+    html = user_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "problems found" in html
+    assert "3 of 4 pieces match, 1 do not" in html
+    assert "Set/b.bin" in html and "corrupt" in html
+
+
+def test_the_edit_form_makes_a_new_job_with_the_new_torrent(user_client, user, tmp_path):
+    write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
+    job = completed_job(tmp_path / "Album", owner=user)
+    response = user_client.post(
+        f"/jobs/{job.pk}/edit",
+        {
+            "trackers": "http://127.0.0.1:9/one\n\nhttp://127.0.0.1:9/two",
+            "source": "NEW",
+            "comment": "",
+            "private": "on",
+        },
+    )
+    edited = Job.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == f"/jobs/{edited.pk}/"
+    assert (edited.kind, edited.state, edited.retry_of_id) == ("edit", "completed", job.pk)
+    assert edited.trackers_created == [["http://127.0.0.1:9/one"], ["http://127.0.0.1:9/two"]]
+    assert edited.info_hash_v1 != job.info_hash_v1  # source and private are in the info dict
