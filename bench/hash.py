@@ -9,13 +9,15 @@ v2, the best of --runs of:
   for v2); goal: our throughput at least 0.85 of it;
 - Torrentsmith: scan_source + create, reading the files;
 - libtorrent's set_piece_hashes for the same files, format and piece size; goal: we are at
-  least 1.5x faster.
+  least 1.5x faster;
+- qBittorrent 5.3's own torrent creator (addTask, then status every 20 ms until Finished) on
+  the same files (the content is written inside its root, so it sees them at its own path).
 
 Then the peak RSS (VmHWM) of a child process making a hybrid torrent of a 20 GiB sparse file
 with 16 MiB pieces (a piece larger than a read); goal: under 256 MiB.
 
     /work/main/.venv/bin/python bench/hash.py [--runs 5] [--size-gib 2] [--files 2000]
-        [--rss-gib 20] [--dir /tmp]
+        [--rss-gib 20]
 
 The machine is shared: the best of several runs is reported because other work only ever
 slows a run down, with the load average before and after; each line also gives the CPU
@@ -124,6 +126,54 @@ def libtorrent_s(source: Path, format: str, piece_size: int) -> float:
     return time.perf_counter() - started
 
 
+class QbittorrentCreator:
+    """qBittorrent 5.3 from the test harness, timing its creator on a folder it sees."""
+
+    def __init__(self, workdir: Path):
+        import requests
+
+        from tests.harness import qbittorrent as qbt
+
+        self.instance = qbt.start("5.3", workdir=workdir)
+        self.session = requests.Session()
+        self.session.post(
+            f"{self.instance.url}/api/v2/auth/login",
+            timeout=10,
+            data={"username": self.instance.username, "password": self.instance.password},
+        )
+
+    @property
+    def content_dir(self) -> Path:
+        return self.instance.host_data_dir
+
+    def seconds(self, source: Path, format: str, piece_size: int) -> float:
+        url = f"{self.instance.url}/api/v2/torrentcreator"
+        started = time.perf_counter()
+        task = self.session.post(
+            f"{url}/addTask",
+            timeout=30,
+            data={
+                "sourcePath": self.instance.qbt_path(source),
+                "startSeeding": "false",
+                "format": format,
+                "pieceSize": str(piece_size),
+            },
+        ).json()["taskID"]
+        while True:
+            status = self.session.post(f"{url}/status", data={"taskID": task}, timeout=30).json()
+            if status[0]["status"] in ("Finished", "Failed"):
+                break
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - started
+        self.session.post(f"{url}/deleteTask", data={"taskID": task}, timeout=30)
+        if status[0]["status"] == "Failed":
+            raise RuntimeError(status[0].get("errorMessage"))
+        return elapsed
+
+    def stop(self) -> None:
+        self.instance.stop()
+
+
 def cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)  # all threads, libtorrent's included
     return usage.ru_utime + usage.ru_stime
@@ -146,7 +196,9 @@ def mb_s(size: int, seconds: float) -> float:
     return size / seconds / 1e6
 
 
-def throughput(title: str, source: Path, piece_size: int, runs: int) -> None:
+def throughput(
+    title: str, source: Path, piece_size: int, runs: int, qbittorrent: QbittorrentCreator
+) -> None:
     paths = files_under(source)
     size = sum(p.stat().st_size for p in paths)
     buffers = [memoryview(p.read_bytes()) for p in paths]
@@ -159,9 +211,14 @@ def throughput(title: str, source: Path, piece_size: int, runs: int) -> None:
                 "ceiling": lambda format=format: ceiling_s(buffers, format, piece_size),
                 "ours": lambda format=format: ours_s(source, format, piece_size),
                 "libtorrent": lambda format=format: libtorrent_s(source, format, piece_size),
+                "qbittorrent": lambda format=format: qbittorrent.seconds(
+                    source, format, piece_size
+                ),
             },
         )
-        ceiling, ours, theirs = (mb_s(size, best[k][0]) for k in ("ceiling", "ours", "libtorrent"))
+        ceiling, ours, theirs, qbt = (
+            mb_s(size, best[k][0]) for k in ("ceiling", "ours", "libtorrent", "qbittorrent")
+        )
         cpu = {k: best[k][1] / size * 1e9 for k in best}
         algorithm = "SHA-1 per piece" if format == "v1" else "SHA-256 per 16 KiB block"
         print(f"{title}, {format}, {piece_size // KIB} KiB pieces (best of {runs}):")
@@ -178,6 +235,11 @@ def throughput(title: str, source: Path, piece_size: int, runs: int) -> None:
             "  libtorrent set_piece_hashes".ljust(52)
             + f"{theirs:7,.0f} MB/s  {cpu['libtorrent']:.3f} CPU s/GB"
             f"  Torrentsmith {ours / theirs:.2f}x as fast (goal >= 1.5x)"
+        )
+        print(
+            "  qBittorrent 5.3's creator (addTask to Finished)".ljust(52)
+            + f"{qbt:7,.0f} MB/s  (its own process)       "
+            f"  Torrentsmith {ours / qbt:.2f}x as fast"
         )
 
 
@@ -204,25 +266,28 @@ def main() -> None:
     parser.add_argument("--size-gib", type=float, default=2)
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--rss-gib", type=float, default=20)
-    parser.add_argument("--dir", default=None, help="where to write the content (default: /tmp)")
     parser.add_argument("--peak-rss-child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peak_rss_child:
         peak_rss(Path(args.peak_rss_child))
         return
 
-    work = Path(tempfile.mkdtemp(prefix="torrentsmith-hash-bench-", dir=args.dir))
+    qbittorrent = QbittorrentCreator(Path(tempfile.mkdtemp(prefix="torrentsmith-hash-qbt-")))
+    # The content lives where qBittorrent sees it too, unless --dir says otherwise.
+    work = Path(
+        tempfile.mkdtemp(prefix="torrentsmith-hash-bench-", dir=qbittorrent.content_dir)
+    )
     try:
         print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; in {work}")
         big = work / "big" / "random.bin"
         big.parent.mkdir()
         write_random_file(big, int(args.size_gib * GIB))
-        throughput(f"{args.size_gib:g} GiB file", big, 1 * MIB, args.runs)
+        throughput(f"{args.size_gib:g} GiB file", big, 1 * MIB, args.runs, qbittorrent)
         big.unlink()
 
         folder = work / "small files"
         write_small_files(folder, args.files)
-        throughput(f"{args.files:,} small files", folder, 256 * KIB, args.runs)
+        throughput(f"{args.files:,} small files", folder, 256 * KIB, args.runs, qbittorrent)
         shutil.rmtree(folder)
 
         sparse = work / "sparse" / "huge.bin"
@@ -245,6 +310,7 @@ def main() -> None:
         print(f"load average {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        qbittorrent.stop()
 
 
 if __name__ == "__main__":
