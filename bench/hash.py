@@ -274,9 +274,7 @@ def main() -> None:
 
     qbittorrent = QbittorrentCreator(Path(tempfile.mkdtemp(prefix="torrentsmith-hash-qbt-")))
     # The content lives where qBittorrent sees it too, unless --dir says otherwise.
-    work = Path(
-        tempfile.mkdtemp(prefix="torrentsmith-hash-bench-", dir=qbittorrent.content_dir)
-    )
+    work = Path(tempfile.mkdtemp(prefix="torrentsmith-hash-bench-", dir=qbittorrent.content_dir))
     try:
         print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; in {work}")
         big = work / "big" / "random.bin"

@@ -537,10 +537,14 @@ def test_the_form_can_ask_for_this_servers_engine_and_a_name(user_client, db, tm
     from tests.harness.content import write
 
     write(tmp_path / "data" / "Rel", {"a.mkv": b"a" * 1000})
-    InstanceFactory(is_default=True, url="http://127.0.0.1:9",
-                    path_mappings=[{"host_path": str(tmp_path / "data"), "qbt_path": "/data"}])
-    response = user_client.post("/create/", form_data("/data/Rel", engine="local",
-                                                      name="Release.Name"))
+    InstanceFactory(
+        is_default=True,
+        url="http://127.0.0.1:9",
+        path_mappings=[{"host_path": str(tmp_path / "data"), "qbt_path": "/data"}],
+    )
+    response = user_client.post(
+        "/create/", form_data("/data/Rel", engine="local", name="Release.Name")
+    )
     job = Job.objects.get()
     assert response["Location"] == f"/jobs/{job.pk}/"
     assert (job.engine, job.name, job.options["name"]) == ("local", "Release.Name", "Release.Name")
