@@ -33,4 +33,4 @@ EXPOSE 8094
 HEALTHCHECK --interval=30s --timeout=5s \
   CMD python -c "import urllib.request,os; urllib.request.urlopen('http://127.0.0.1:%s/login/' % os.environ['TORRENTSMITH_PORT'], timeout=4)"
 
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py ensure_admin && python manage.py ensure_instance && exec daphne -b 0.0.0.0 -p \"$TORRENTSMITH_PORT\" config.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py ensure_admin && python manage.py ensure_instance && python manage.py ensure_flags && exec daphne -b 0.0.0.0 -p \"$TORRENTSMITH_PORT\" config.asgi:application"]

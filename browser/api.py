@@ -2,7 +2,7 @@ from datetime import datetime
 
 import orjson
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Field, Router
 
 from accounts.api_auth import api_auth
 from accounts.permissions import USE_INSTANCES
@@ -10,7 +10,7 @@ from browser.analysis import Analysis, Scan, analyze, scan
 from browser.browse import Listing, browse, default_paths
 from browser.local import DEPRECATION
 from browser.models import NavigationMode
-from browser.preferences import preference_get, preference_update
+from browser.preferences import preference_get, preference_mode, preference_update
 from browser.unified import unified_browse, unified_scan
 from config.schemas import CamelSchema, Id
 
@@ -143,10 +143,28 @@ class DefaultPathsOut(CamelSchema):
     paths: list[QuickPathOut]
 
 
-class PreferencesIO(CamelSchema):
+class PreferencesIn(CamelSchema):
     mode: NavigationMode | None = None
     show_hidden: bool | None = None
     remember_last_path: bool | None = None
+
+
+class PreferencesOut(CamelSchema):
+    mode: NavigationMode | None = Field(None, description="Your choice; null: never chosen.")
+    effective_mode: NavigationMode = Field(
+        description="The mode you browse in: your choice, else the administrator's rollout default."
+    )
+    show_hidden: bool
+    remember_last_path: bool
+
+
+def preferences_out(user, preference) -> PreferencesOut:
+    return PreferencesOut(
+        mode=preference.mode or None,
+        effective_mode=preference_mode(user=user, preference=preference),
+        show_hidden=preference.show_hidden,
+        remember_last_path=preference.remember_last_path,
+    )
 
 
 def listing_response(listing: Listing) -> HttpResponse:
@@ -280,17 +298,17 @@ def legacy_scan(request, payload: ScanIn):
     return scan_out(result, mode, fallback)
 
 
-@router.get("/navigation/preferences", response=PreferencesIO, by_alias=True)
+@router.get("/navigation/preferences", response=PreferencesOut, by_alias=True)
 def navigation_preferences(request):
-    return PreferencesIO.model_validate(preference_get(user=request.user), from_attributes=True)
+    return preferences_out(request.user, preference_get(user=request.user))
 
 
-@router.put("/navigation/preferences", response=PreferencesIO, by_alias=True)
-def navigation_preferences_update(request, payload: PreferencesIO):
+@router.put("/navigation/preferences", response=PreferencesOut, by_alias=True)
+def navigation_preferences_update(request, payload: PreferencesIn):
     preference = preference_update(
         user=request.user,
         mode=payload.mode,
         show_hidden=payload.show_hidden,
         remember_last_path=payload.remember_last_path,
     )
-    return PreferencesIO.model_validate(preference, from_attributes=True)
+    return preferences_out(request.user, preference)

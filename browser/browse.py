@@ -20,6 +20,7 @@ from browser.paths import Crumb, PathError
 from browser.preferences import preference_get, preference_remember_path
 from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for, too_old
 from config.errors import ServiceError
+from rollout.metrics import metered
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ def start_path(*, user, instance: Instance, roots: list[str]) -> str:
     return roots[0]
 
 
+@metered(NavigationMode.QBITTORRENT)
 def browse(
     *,
     user,

@@ -14,6 +14,8 @@ from browser.browse import Entry, Listing, confine, sort_entries
 from browser.instances import instance_get
 from browser.models import Instance, NavigationMode
 from config.errors import ServiceError
+from rollout.flags import LOCAL_MODE, switch_active
+from rollout.metrics import metered
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,16 @@ DEPRECATION = (
     "qBittorrent shows exactly what qBittorrent sees, with no mappings to maintain. Switch in "
     "your navigation preferences."
 )
+
+
+def local_mode_check() -> None:
+    """Refuses local mode when the administrator turned it off (switch `local_mode`)."""
+    if not switch_active(LOCAL_MODE):
+        raise ServiceError(
+            "Local mode is turned off by an administrator: browse through qBittorrent.",
+            code="local_mode_off",
+            status=409,
+        )
 
 
 def local_roots(instance: Instance) -> list[str]:
@@ -76,10 +88,12 @@ def _entry(instance: Instance, item: os.DirEntry, real_roots: list[str]) -> Entr
     )
 
 
+@metered(NavigationMode.LOCAL)
 def local_browse(
     *, user, path: str | None, instance_id: int | None = None, show_hidden: bool = False
 ) -> Listing:
     """A folder on this server, inside the instance's mapped folders (deprecated mode)."""
+    local_mode_check()
     instance = instance_get(user=user, instance_id=instance_id)
     roots = local_roots(instance)
     path = _confine_real(path or roots[0], roots)
@@ -118,6 +132,7 @@ def local_browse(
 
 def local_scan(*, user, path: str, instance_id: int | None = None) -> Scan:
     """Whether a folder or file on this server can be a torrent's source (deprecated mode)."""
+    local_mode_check()
     instance = instance_get(user=user, instance_id=instance_id)
     roots = local_roots(instance)
     path = _confine_real(path, roots)

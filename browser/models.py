@@ -132,9 +132,9 @@ class NavigationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="navigation"
     )
-    mode = models.CharField(
-        max_length=20, choices=NavigationMode.choices, default=NavigationMode.QBITTORRENT
-    )
+    # Empty: the user never chose; the rollout flag decides (rollout/flags.py).
+    mode = models.CharField(max_length=20, choices=NavigationMode.choices, blank=True)
+    notice_dismissed_at = models.DateTimeField(null=True, blank=True)  # the local-mode banner
     show_hidden = models.BooleanField(default=False)
     remember_last_path = models.BooleanField(default=True)
     last_instance = models.ForeignKey(

@@ -1,7 +1,26 @@
 """Per-user navigation preferences: mode, hidden files, the remembered last folder."""
 
+from django.utils import timezone
+
 from accounts.permissions import USE_INSTANCES, require
-from browser.models import Instance, NavigationPreference
+from browser.models import Instance, NavigationMode, NavigationPreference
+from rollout.flags import qbittorrent_navigation_default
+
+
+def preference_mode(*, user, preference: NavigationPreference | None = None) -> str:
+    """The mode `user` browses in: their choice, else the rollout's default for them."""
+    chosen = (preference or preference_get(user=user)).mode
+    if chosen:
+        return chosen
+    if qbittorrent_navigation_default(user):
+        return NavigationMode.QBITTORRENT
+    return NavigationMode.LOCAL
+
+
+def preference_dismiss_notice(*, user) -> None:
+    """The local-mode banner stays hidden for `user` from now on."""
+    preference_get(user=user)
+    NavigationPreference.objects.filter(user=user).update(notice_dismissed_at=timezone.now())
 
 
 def preference_get(*, user) -> NavigationPreference:

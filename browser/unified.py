@@ -8,8 +8,9 @@ from browser.browse import Listing, browse
 from browser.instances import instance_get
 from browser.local import local_browse, local_scan
 from browser.models import NavigationMode
-from browser.preferences import preference_get
+from browser.preferences import preference_mode
 from browser.qbittorrent import QbittorrentError
+from rollout.flags import LOCAL_MODE, switch_active
 
 # qBittorrent failures after which this server's own folders are worth showing instead.
 FALLBACK_CODES = {
@@ -24,7 +25,7 @@ FALLBACK_SUFFIX = " Showing this server's folders through the path mappings inst
 
 
 def _mode(user, mode: str | None) -> str:
-    return mode or preference_get(user=user).mode
+    return mode or preference_mode(user=user)
 
 
 def _fallback_path(user, instance_id, path: str | None) -> str | None:
@@ -39,7 +40,7 @@ def _fallback_path(user, instance_id, path: str | None) -> str | None:
 
 
 def _can_fall_back(user, instance_id, error: QbittorrentError) -> bool:
-    if error.code not in FALLBACK_CODES:
+    if error.code not in FALLBACK_CODES or not switch_active(LOCAL_MODE):
         return False
     return bool(instance_get(user=user, instance_id=instance_id).path_mappings)
 

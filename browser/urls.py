@@ -7,5 +7,8 @@ urlpatterns = [
     path("browse/picker", views.picker, name="picker"),
     path("browse/analysis", views.analysis, name="analysis"),
     path("instances/<int:pk>/", views.instance_status, name="instance-status"),
+    path(
+        "navigation/banner/dismiss", views.migration_banner_dismiss, name="migration-banner-dismiss"
+    ),
     path("instances/<int:pk>/login-retry", views.instance_login_retry, name="instance-login-retry"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -11,7 +12,7 @@ from browser.analysis import analyze
 from browser.browse import default_paths
 from browser.instances import instance_health, instances_for
 from browser.models import Instance, LoginState, NavigationMode
-from browser.preferences import preference_get
+from browser.preferences import preference_dismiss_notice, preference_get
 from browser.qbittorrent import login_retry_allow
 from browser.unified import unified_browse
 from config.errors import ServiceError
@@ -110,3 +111,13 @@ def instance_login_retry(request, pk: int):
     login_retry_allow(instance=instance)
     messages.success(request, "The next request will try to log in again.")
     return redirect("instance-status", pk=pk)
+
+
+@role_required(USE_INSTANCES)
+@require_POST
+def migration_banner_dismiss(request):
+    """Hides the local-mode banner for this user (it does not come back)."""
+    preference_dismiss_notice(user=request.user)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect(request.POST.get("next") or "home")

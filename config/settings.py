@@ -152,6 +152,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "waffle",
+    "django_prometheus",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -159,11 +161,13 @@ INSTALLED_APPS = [
     "browser",
     "presets",
     "creator",
+    "rollout",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.RefuseNulCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -194,6 +198,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "browser.context_processors.navigation",
             ],
         },
     },
@@ -324,3 +329,18 @@ PROGRESS_POLL_S = (
     )
     / 1000
 )
+
+# Rollout defaults (the admin's flags and switches override them live; see rollout/flags.py).
+NAVIGATION_QBITTORRENT_PERCENT = env_int(
+    "TORRENTSMITH_QBITTORRENT_NAVIGATION_PERCENT", 100, minimum=0, maximum=100
+)
+LOCAL_MODE_ENABLED = env_bool("TORRENTSMITH_LOCAL_MODE", True)
+# Waffle reads flags from the database each time: a local cache would keep each process's
+# stale copy after an administrator changes a flag in another process.
+WAFFLE_CACHE_NAME = "waffle"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "waffle": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+# Prometheus scrapes /metrics with this bearer token (staff may open it logged in).
+METRICS_TOKEN = os.environ.get("TORRENTSMITH_METRICS_TOKEN", "")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("presets/", include("presets.urls")),
     path("", include("browser.urls")),
+    path("", include("rollout.urls")),
     path("", include("creator.urls")),
 ]
 

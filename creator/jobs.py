@@ -34,6 +34,7 @@ from presets.services import (
     tracker_validate,
 )
 from presets.trackers import parse_tiers
+from rollout.flags import LOCAL_ENGINE_FALLBACK, switch_active
 
 logger = logging.getLogger(__name__)
 
@@ -324,7 +325,7 @@ def _choose_engine(request: JobRequest, options: JobOptions, instance):
                 field="instance" if unusable else "path",
                 code="no_engine",
             )
-        if wanted != Engine.LOCAL and unusable and not settings.LOCAL_ENGINE_FALLBACK:
+        if wanted != Engine.LOCAL and unusable and not switch_active(LOCAL_ENGINE_FALLBACK):
             raise InvalidJob(unusable, field="instance", code="qbittorrent_unusable")
         note = []
         if wanted != Engine.LOCAL:

@@ -6,20 +6,19 @@ on the page; job_submit still checks every request, whichever edge it came from.
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from browser.capabilities import Capabilities
 from browser.instances import instance_get
 from browser.models import Instance
 from browser.qbittorrent import client_for
 from config.errors import ServiceError
+from rollout.flags import V2_FORMATS, switch_active
 
 
 def formats_offered(caps: Capabilities) -> tuple[str, ...]:
-    """The formats to offer: the host's, or v1 alone when the v2 formats are switched off
-    (settings.V2_FORMATS_OFFERED, from TORRENTSMITH_V2_FORMATS; on by default)."""
+    """The formats to offer: the host's, or v1 alone when the `v2_formats` switch is off (its
+    default: TORRENTSMITH_V2_FORMATS, on)."""
     formats = caps.formats or ("v1",)
-    if not getattr(settings, "V2_FORMATS_OFFERED", True):
+    if not switch_active(V2_FORMATS):
         return ("v1",)
     return formats
 

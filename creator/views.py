@@ -23,7 +23,7 @@ from accounts.permissions import CREATE_JOBS, VIEW_JOBS
 from browser.instances import instances_for
 from browser.local import DEPRECATION
 from browser.models import NavigationMode
-from browser.preferences import preference_get, preference_update
+from browser.preferences import preference_mode, preference_update
 from browser.views import picker_context
 from config.errors import NotFound, ServiceError
 from creator.defaults import TARGET_PIECES_RANGE, creator_defaults_get, creator_defaults_save
@@ -273,7 +273,7 @@ def _page_context(request, *, values: dict, form: CreateForm | None = None) -> d
     if "error" in picker and path:  # a file, or a path since removed: show its folder
         parent = path.rstrip("/").rsplit("/", 1)[0] or "/"
         picker = picker_context(request, path=parent, instance_id=values["instance"])
-    local = preference_get(user=request.user).mode == NavigationMode.LOCAL
+    local = preference_mode(user=request.user) == NavigationMode.LOCAL
     return {**context, **picker, "local_mode": local, "deprecation": DEPRECATION}
 
 

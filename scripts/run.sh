@@ -8,6 +8,7 @@ PY=.venv/bin/python
 $PY manage.py migrate --noinput
 $PY manage.py ensure_admin
 $PY manage.py ensure_instance
+$PY manage.py ensure_flags
 PORT=$(DJANGO_SETTINGS_MODULE=config.settings $PY -c \
   'import django; django.setup(); from django.conf import settings; print(settings.PORT)')
 BIND=${TORRENTSMITH_BIND:-0.0.0.0}

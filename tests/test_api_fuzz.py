@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.qbittorrent]
 MAX_EXAMPLES = 12  # per operation: a fixed budget, so CI time stays bounded
 
 
-def test_no_5xx_and_no_schema_violation(app_server, qbittorrent_pool, tmp_path):
+def test_no_5xx_and_no_schema_violation(app_server, worker, qbittorrent_pool, tmp_path):
     qbittorrent = qbittorrent_pool.get("5.3")
     write(qbittorrent.host_data_dir / "fuzz", {"Album/a.flac": b"a" * 1000})
     instance_for(qbittorrent)

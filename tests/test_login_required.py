@@ -75,3 +75,17 @@ async def test_anonymous_socket_is_closed(route):
     connected, code = await communicator.connect()
     assert not connected
     assert code == 4401
+
+
+def test_nul_characters_are_a_422_at_their_field_not_a_500(user_client):
+    response = user_client.post(
+        "/api/tokens", {"name": "bad\x00name"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
+
+
+def test_nul_characters_in_a_query_are_a_400(user_client):
+    response = user_client.get("/api/jobs", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"

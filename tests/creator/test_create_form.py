@@ -173,7 +173,7 @@ def test_a_user_in_local_mode_is_told_of_the_move_and_can_switch(user_client, us
     ],
 )
 def test_v2_formats_are_offered_where_the_host_makes_them_and_the_setting_allows(
-    libtorrent, setting, offered
+    db, libtorrent, setting, offered
 ):
     caps = Capabilities(
         app_version="v5.1.0", webapi_version="2.11.4", libtorrent_version=libtorrent

@@ -1,0 +1,26 @@
+from django.http import JsonResponse
+
+
+class RefuseNulCharacters:
+    """A path, query string or form with a NUL character is refused (400) before any view: no
+    database stores it (PostgreSQL refuses it with an error), and no path or name holds one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        forms = [request.GET] + ([request.POST] if request.method == "POST" else [])
+        texts = [request.path]
+        for params in forms:
+            for key, values in params.lists():
+                texts += [key, *values]
+        if any("\x00" in text for text in texts if isinstance(text, str)):
+            return JsonResponse(
+                {
+                    "detail": "NUL characters are not allowed in a request.",
+                    "code": "invalid",
+                    "errors": [],
+                },
+                status=400,
+            )
+        return self.get_response(request)
