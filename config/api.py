@@ -67,8 +67,11 @@ def not_found(request, exc):
 def invalid_input(request, exc: NinjaValidationError):
     errors = []
     for error in exc.errors:
-        # loc is ("body", "payload", "field", ...) or ("query", "field"): keep the field part.
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        # loc is ("body", "payload", "field", ...) or ("query", "field"): keep the field part
+        # (a field may itself be called "path", so only the leading place is dropped).
+        loc = [str(part) for part in error.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+            loc = loc[1:]
         if loc and loc[0] == "payload":
             loc = loc[1:]
         errors.append({"field": ".".join(loc) or None, "message": error.get("msg", "invalid")})

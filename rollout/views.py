@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_prometheus.exports import ExportToDjangoView
 
+from accounts.decorators import role_required
+from accounts.permissions import USE_INSTANCES
 from config.errors import ServiceError
 from rollout.charts import bar_chart, line_chart
 from rollout.feedback import feedback_submit
@@ -19,6 +21,7 @@ from rollout.metrics import CRITERIA, daily_success, navigation_summary
 PERIODS = {"1": 1, "7": 7, "30": 30, "90": 90}
 
 
+@role_required(USE_INSTANCES)
 @require_POST
 def feedback_post(request):
     """The feedback widget's form: a rating and a comment, tied to the navigation mode."""

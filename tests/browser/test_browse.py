@@ -116,10 +116,12 @@ def test_traversal_outside_the_roots_is_refused(user_client, instance, content, 
         assert response.json()["errors"][0]["field"] == "path"
 
 
-@pytest.mark.parametrize("path", ["relative/path", "", "/data/\x00"])
-def test_malformed_paths_are_a_400(user_client, instance, path):
-    response = browse(user_client, path=path) if path else browse(user_client, path=" ")
-    assert response.status_code == 400
+@pytest.mark.parametrize(
+    ("path", "status"), [("relative/path", 400), (" ", 400), ("/data/\x00", 422)]
+)
+def test_malformed_paths_are_refused_at_the_path_field(user_client, instance, path, status):
+    response = browse(user_client, path=path)
+    assert response.status_code == status
     assert response.json()["errors"][0]["field"] == "path"
 
 

@@ -132,14 +132,15 @@ def test_an_unreachable_qbittorrent_without_mappings_is_an_error(user_client, db
 
 def test_preferences_choose_the_mode_when_none_is_given(user_client, local_instance, host_tree):
     assert user_client.get("/api/navigation/preferences").json() == {
-        "mode": "qbittorrent",
+        "mode": None,  # never chosen: the rollout decides (everyone browses qBittorrent)
+        "effectiveMode": "qbittorrent",
         "showHidden": False,
         "rememberLastPath": True,
     }
     updated = user_client.put(
         "/api/navigation/preferences", {"mode": "local"}, content_type="application/json"
     )
-    assert updated.json()["mode"] == "local"
+    assert (updated.json()["mode"], updated.json()["effectiveMode"]) == ("local", "local")
     body = post(user_client, "unified/browse").json()
     assert body["mode"] == "local"
     assert body["path"] == str(host_tree[0])

@@ -13,10 +13,12 @@ def test_staff_see_the_charts_of_the_last_week(page, app_server, transactional_d
     staff = StaffFactory()
     for day in range(3):
         for outcome in ("ok", "ok", "not_found"):
-            event = NavigationEvent.objects.create(mode="qbittorrent", instance_name="seedbox",
-                                                   outcome=outcome, duration_ms=120 + day)
+            event = NavigationEvent.objects.create(
+                mode="qbittorrent", instance_name="seedbox", outcome=outcome, duration_ms=120 + day
+            )
             NavigationEvent.objects.filter(pk=event.pk).update(
-                created_at=timezone.now() - timezone.timedelta(days=day))
+                created_at=timezone.now() - timezone.timedelta(days=day)
+            )
     NavigationEvent.objects.create(mode="local", outcome="ok", duration_ms=900)
     page.goto(f"{app_server.url}/login/")
     page.get_by_label("Username").fill(staff.username)
