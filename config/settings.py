@@ -154,14 +154,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "waffle",
     "django_prometheus",
-    "django_tasks",
-    "django_tasks_db",
     "axes",
     "accounts",
     "browser",
     "presets",
     "creator",
     "rollout",
+    # After creator: its db_worker command (which outlives database restarts) wins.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

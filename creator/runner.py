@@ -5,6 +5,7 @@ a worker to notice it)."""
 import logging
 from datetime import timedelta
 
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from creator.jobs import StateChanged, job_claim, job_release, job_renew, job_transition
@@ -33,6 +34,11 @@ def job_advance(job_id: int, *, worker: str) -> str:
         job = engine.job
     except StateChanged:
         return "stopped: the job changed meanwhile (cancelled?)"
+    except (OperationalError, InterfaceError):
+        # The database went away mid-step (a restart, a failover): the job is not at fault and
+        # keeps its state; once its lease lapses, recovery queues the step again.
+        logger.warning("Job %s: the database went away mid-step", job_id, exc_info=True)
+        raise
     except Exception as error:
         logger.exception("Job %s failed unexpectedly", job_id)
         try:

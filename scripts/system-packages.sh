@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite's real services come from (only the missing ones):
-# qBittorrent 4.5 and debootstrap (for the 5.x roots), PostgreSQL, Redis, Chromium.
+# qBittorrent 4.5 and debootstrap (for the 5.x roots), PostgreSQL, Redis, Chromium, and nginx
+# (the proxy in front of several daphne processes in the scale-out tests).
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-wanted=(qbittorrent-nox debootstrap postgresql redis-server chromium)
+wanted=(qbittorrent-nox debootstrap postgresql redis-server chromium nginx)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -116,8 +116,16 @@ class QbittorrentEngine:
                 error=f"qBittorrent '{job.instance.name}' {caps.missing('creator')}",
             )
             return None
-        if job.submit_started_at is not None and self._adopt():
-            return 0.2
+        if job.submit_started_at is not None:
+            if self._adopt():
+                return 0.2
+            # An addTask sent by a process that lost its lease (slow qBittorrent, or it died)
+            # may still be on its way: adding another now could make the torrent twice.
+            in_flight_until = job.submit_started_at + timedelta(seconds=job.instance.timeout_s + 5)
+            if timezone.now() < in_flight_until:
+                return min(2.0, (in_flight_until - timezone.now()).total_seconds() + 0.1)
+            Job.objects.filter(pk=job.pk).update(submit_started_at=None)
+            job.submit_started_at = None
         try:
             tiers = preset_resolve_trackers(
                 preset_or_tiers=JobOptions.of(job).trackers, user=job.owner
@@ -132,14 +140,16 @@ class QbittorrentEngine:
         try:
             task_id = self.client.creator_add_task(params)
         except QbittorrentError as error:
-            Job.objects.filter(pk=job.pk).update(submit_started_at=None)
             if error.code == "qbittorrent_conflict":
+                # Refused for certain (its queue is full): nothing to adopt later.
+                Job.objects.filter(pk=job.pk).update(submit_started_at=None)
                 job_transition(
                     job,
                     JobState.QUEUED,
                     waiting_reason=error.message + " Waiting for room in its queue.",
                 )
                 return float(settings.JOB_QUEUE_FULL_RETRY_S)
+            # Otherwise (a timeout, a 5xx) the task may exist: the next step looks for it.
             raise
         job_transition(
             job,
@@ -184,8 +194,6 @@ class QbittorrentEngine:
                     "Job %s adopted qBittorrent task %s after a restart", job.pk, task["taskID"]
                 )
                 return True
-        Job.objects.filter(pk=job.pk).update(submit_started_at=None)
-        job.submit_started_at = None
         return False
 
     # --- polling -----------------------------------------------------------------------------

@@ -1,11 +1,18 @@
 """A scripted stand-in for qBittorrent's WebAPI, for faults a real one will not produce on
 demand (slowness, 5xx, bans). Tests of behaviour use the real qBittorrent; this only injects
-faults. Each route answers from `routes[path]`: (status, body) or a callable returning it."""
+faults. Each route answers from `routes[path]`: (status, body) or a callable returning it (given
+the request, {"path", "headers", "form"}, when it takes an argument)."""
 
+import inspect
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many processes at once (the scale-out tests): none refused
 
 
 class FakeQbittorrent:
@@ -30,9 +37,19 @@ class FakeQbittorrent:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
                 path = self.path.split("?")[0]
-                fake.requests.append({"path": path, "headers": dict(self.headers), "body": body})
+                request = {
+                    "path": path,
+                    "headers": dict(self.headers),
+                    "body": body,
+                    "form": {k: v[0] for k, v in parse_qs(body).items()},
+                }
+                fake.requests.append(request)
                 route = fake.routes.get(path, (404, "Not Found"))
-                status, payload = route() if callable(route) else route
+                if callable(route):
+                    wants_request = bool(inspect.signature(route).parameters)
+                    status, payload = route(request) if wants_request else route()
+                else:
+                    status, payload = route
                 if isinstance(payload, bytes):
                     data, kind = payload, "application/x-bittorrent"
                 elif isinstance(payload, str):
@@ -58,7 +75,7 @@ class FakeQbittorrent:
 
     def start(self):
         """Listens (again, on the same port after `stop`)."""
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
+        self.server = _Server(("127.0.0.1", self.port), self.handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -67,7 +67,16 @@ def _spawn(command: list[str], log_path: Path, env: dict[str, str]) -> subproces
     )
 
 
-def start_daphne(log_dir: Path, **env: str) -> AppProcess:
+def start_daphne(
+    log_dir: Path,
+    *,
+    environ: dict[str, str] | None = None,
+    behind_proxy: bool = False,
+    **env: str,
+) -> AppProcess:
+    """daphne on a free loopback port; `environ` replaces the test database's environment
+    (app_env) for processes of another setup, `env` adds to it. Behind a proxy, daphne takes
+    the client's address from X-Forwarded-For (login throttling counts per address)."""
     port = free_port()
     log_path = log_dir / f"daphne-{port}.log"
     process = _spawn(
@@ -79,10 +88,11 @@ def start_daphne(log_dir: Path, **env: str) -> AppProcess:
             "127.0.0.1",
             "-p",
             str(port),
+            *(["--proxy-headers"] if behind_proxy else []),
             "config.asgi:application",
         ],
         log_path,
-        app_env(**env),
+        {**(environ or app_env()), **env},
     )
     app = AppProcess(process, log_path, url=f"http://127.0.0.1:{port}")
     try:
@@ -93,7 +103,7 @@ def start_daphne(log_dir: Path, **env: str) -> AppProcess:
     return app
 
 
-def start_worker(log_dir: Path, **env: str) -> AppProcess:
+def start_worker(log_dir: Path, *, environ: dict[str, str] | None = None, **env: str) -> AppProcess:
     log_path = log_dir / f"worker-{os.urandom(4).hex()}.log"
     process = _spawn(
         [
@@ -106,7 +116,7 @@ def start_worker(log_dir: Path, **env: str) -> AppProcess:
             "0.2",
         ],
         log_path,
-        app_env(**env),
+        {**(environ or app_env()), **env},
     )
     return AppProcess(process, log_path)
 

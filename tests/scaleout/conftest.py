@@ -1,0 +1,173 @@
+"""The scale-out setup under test: daphne processes behind nginx and several workers, on the
+test database (PostgreSQL) with the Redis channel layer; and a qBittorrent stand-in whose
+creator counts every addTask, so that a task added twice cannot go unseen."""
+
+import os
+import threading
+import time
+
+import pytest
+import requests
+from django.conf import settings
+
+from accounts import tokens
+from creator.models import TERMINAL_STATES, Job
+from tests.factories import UserFactory, instance_for
+from tests.harness import require
+from tests.harness.content import write
+from tests.harness.fake_qbittorrent import FakeQbittorrent
+from tests.harness.oracle import make_torrent
+from tests.harness.processes import app_env
+from tests.harness.scaleout import Stack
+
+
+@pytest.fixture
+def services_dir():
+    """The PostgreSQL and Redis of scripts/services.sh, which these tests restart and stop."""
+    where = os.environ.get("TORRENTSMITH_SERVICES_DIR", "")
+    require(
+        bool(where)
+        and os.environ.get("DATABASE_URL", "").startswith("postgres")
+        and bool(os.environ.get("REDIS_URL")),
+        "PostgreSQL and Redis from scripts/services.sh (TORRENTSMITH_SERVICES_DIR)",
+        "bash scripts/test.sh runs the scale-out tests on them",
+    )
+    return where
+
+
+@pytest.fixture
+def make_stack(transactional_db, tmp_path, services_dir):
+    """Starts daphne processes behind nginx and workers on the test database, with their own
+    data directory; all are stopped after the test."""
+    stacks = []
+
+    def make(*, daphnes: int = 2, workers: int = 3, **env: str) -> Stack:
+        environ = app_env(
+            TORRENTSMITH_DATA_DIR=str(tmp_path / "data"),
+            SECRET_KEY=settings.SECRET_KEY,  # the instance's password is encrypted with it
+            **env,
+        )
+        stack = Stack.start(
+            tmp_path / f"stack{len(stacks)}", environ, daphnes=daphnes, workers=workers
+        )
+        stacks.append(stack)
+        return stack
+
+    yield make
+    for stack in stacks:
+        stack.stop()
+
+
+class CreatorFake:
+    """A qBittorrent 5.1 stand-in holding /data/<folder>/a.flac for any folder. Its creator runs
+    at most `limit` tasks at once (more: 409, as qBittorrent's full queue) and finishes each
+    `hashing_s` after it was added, reporting progress meanwhile."""
+
+    def __init__(self, torrent: bytes, *, hashing_s: float = 1.0, limit: int = 1000):
+        self.torrent = torrent
+        self.hashing_s = hashing_s
+        self.limit = limit
+        self.tasks: dict[str, dict] = {}
+        self.lock = threading.Lock()
+        self.server = FakeQbittorrent()
+        self.server.routes.update(
+            {
+                "/api/v2/app/getDirectoryContent": self._listing,
+                "/api/v2/torrentcreator/addTask": self._add_task,
+                "/api/v2/torrentcreator/status": self._status,
+                "/api/v2/torrentcreator/torrentFile": lambda: (200, self.torrent),
+                "/api/v2/torrentcreator/deleteTask": self._delete_task,
+            }
+        )
+
+    @property
+    def added(self) -> list[str]:
+        """The source path of every task added, in order."""
+        return [task["sourcePath"] for task in self.tasks.values()]
+
+    def _listing(self, request):
+        folder = request["form"].get("dirPath", "")
+        return 200, [] if request["form"].get("mode") == "dirs" else [f"{folder}/a.flac"]
+
+    def _add_task(self, request):
+        with self.lock:
+            running = [t for t in self.tasks.values() if not self._finished(t)]
+            if len(running) >= self.limit:
+                return 409, "Too many active tasks"
+            task_id = f"task-{len(self.tasks) + 1}"
+            self.tasks[task_id] = {
+                "sourcePath": request["form"]["sourcePath"],
+                "added": time.monotonic(),
+                "timeAdded": int(time.time()),
+            }
+        return 200, {"taskID": task_id}
+
+    def _finished(self, task) -> bool:
+        return time.monotonic() - task["added"] >= self.hashing_s
+
+    def _status(self, request):
+        wanted = request["form"].get("taskID")
+        rows = []
+        with self.lock:
+            for task_id, task in self.tasks.items():
+                if (wanted and task_id != wanted) or task.get("deleted"):
+                    continue
+                done = min(1.0, (time.monotonic() - task["added"]) / self.hashing_s)
+                rows.append(
+                    {
+                        "taskID": task_id,
+                        "sourcePath": task["sourcePath"],
+                        "status": "Finished" if done >= 1.0 else "Running",
+                        "progress": round(done * 100, 1),
+                        "timeAdded": task["timeAdded"],
+                    }
+                )
+        return (200, rows) if rows or not wanted else (404, "Not Found")
+
+    def _delete_task(self, request):
+        with self.lock:
+            task = self.tasks.get(request["form"].get("taskID", ""))
+            if task is None:
+                return 404, "Not Found"
+            task["deleted"] = True
+        return 200, ""
+
+    def stop(self):
+        self.server.stop()
+
+
+@pytest.fixture
+def creator_fake(tmp_path, transactional_db):
+    """The stand-in, as the default Instance (timeout 5 s)."""
+    write(tmp_path / "Album", {"a.flac": b"a" * 50_000})
+    fake = CreatorFake(make_torrent(tmp_path / "Album"))
+    fake.instance = instance_for(fake.server, timeout_s=5)
+    yield fake
+    fake.stop()
+
+
+def api_for(user) -> requests.Session:
+    """An API client for `user` (a bearer token), for any of the stack's servers."""
+    _, plain = tokens.token_create(user=user, name="scale-out test")
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {plain}"
+    return session
+
+
+def wait_jobs(ids, stack: Stack, *, timeout_s: float = 120) -> list[Job]:
+    """Waits until every job has finished; fails with the processes' logs if one has not."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        jobs = list(Job.objects.filter(pk__in=ids).order_by("pk"))
+        if all(job.state in TERMINAL_STATES for job in jobs):
+            return jobs
+        time.sleep(0.2)
+    unfinished = [
+        f"{j.pk}: {j.state} {j.waiting_reason}" for j in jobs if j.state not in TERMINAL_STATES
+    ]
+    pytest.fail(f"jobs still unfinished after {timeout_s} s: {unfinished}\n{stack.logs()}")
+
+
+@pytest.fixture
+def users(transactional_db):
+    return [UserFactory() for _ in range(5)]
