@@ -211,7 +211,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layers.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }

@@ -1,5 +1,6 @@
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from channels.db import database_sync_to_async
@@ -15,6 +16,7 @@ logger = logging.getLogger(__name__)
 # 4401/4403 mirror HTTP 401/403 in the WebSocket close-code range reserved for applications.
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+GROUP_REJOIN_S = 60
 
 
 @database_sync_to_async
@@ -46,20 +48,23 @@ class ProgressConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.sent: dict[int, str] = {}  # job id -> updatedAt of the last event sent
-        self.groups_joined = [STAFF_GROUP] if user.is_staff else [user_group(user.pk)]
-        try:
-            for group in self.groups_joined:
-                await self.channel_layer.group_add(group, self.channel_name)
-        except Exception:  # the channel layer is down: database polling still works
-            self.groups_joined = []
+        self.groups_wanted = [STAFF_GROUP] if user.is_staff else [user_group(user.pk)]
+        await self._join_groups()
         await self.accept()
         self.poller = asyncio.ensure_future(self._poll())
+
+    async def _join_groups(self) -> None:
+        try:
+            for group in self.groups_wanted:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # the channel layer is down: database polling still works
+            logger.debug("Could not join %s (channel layer down)", self.groups_wanted)
 
     async def disconnect(self, code):
         poller = getattr(self, "poller", None)
         if poller is not None:
             poller.cancel()
-        for group in getattr(self, "groups_joined", []):
+        for group in getattr(self, "groups_wanted", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
             except Exception:
@@ -67,8 +72,14 @@ class ProgressConsumer(AsyncJsonWebsocketConsumer):
 
     async def _poll(self):
         since = timezone.now()
+        joined = time.monotonic()
         while True:
             await asyncio.sleep(settings.PROGRESS_POLL_S)
+            # Joined again now and then: Redis forgets groups when it restarts, and after a
+            # day (channels-redis' group expiry) even when it does not.
+            if time.monotonic() - joined > GROUP_REJOIN_S:
+                joined = time.monotonic()
+                await self._join_groups()
             checked = timezone.now()
             try:
                 events = await _changed_jobs(self.user, since)

@@ -1,5 +1,6 @@
 """What /api/health reports: database, channel layer, background worker, qBittorrent instances."""
 
+import asyncio
 import time
 import uuid
 from datetime import timedelta
@@ -34,10 +35,12 @@ def _database() -> dict:
 
 
 async def _channel_round_trip(layer) -> None:
-    channel = await layer.new_channel("health.")
+    # The default prefix: channels-redis reads a process's channels through one Redis key
+    # per prefix, and the sockets' receive already waits on that one.
+    channel = await layer.new_channel()
     token = uuid.uuid4().hex
     await layer.send(channel, {"type": "health.ping", "token": token})
-    message = await layer.receive(channel)
+    message = await asyncio.wait_for(layer.receive(channel), timeout=5)
     if message.get("token") != token:
         raise RuntimeError("the channel layer returned another message")
 

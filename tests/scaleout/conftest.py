@@ -2,13 +2,17 @@
 test database (PostgreSQL) with the Redis channel layer; and a qBittorrent stand-in whose
 creator counts every addTask, so that a task added twice cannot go unseen."""
 
+import asyncio
+import json
 import os
 import threading
 import time
 
 import pytest
 import requests
+import websockets
 from django.conf import settings
+from django.test import Client
 
 from accounts import tokens
 from creator.models import TERMINAL_STATES, Job
@@ -171,3 +175,90 @@ def wait_jobs(ids, stack: Stack, *, timeout_s: float = 120) -> list[Job]:
 @pytest.fixture
 def users(transactional_db):
     return [UserFactory() for _ in range(5)]
+
+
+def session_cookie(user) -> str:
+    """The Cookie header of a logged-in browser session of `user` (sessions live in the
+    database, so every daphne process knows it)."""
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+class Watcher:
+    """A progress socket held open in a thread, reconnecting after a close as the page's script
+    does; it keeps every event it receives and every close it sees."""
+
+    def __init__(self, server_url: str, cookie: str):
+        self.url = server_url.replace("http://", "ws://") + "/ws/torrent-progress"
+        self.headers = {"Cookie": cookie, "Origin": server_url}
+        self.events: list[dict] = []
+        self.connections = 0
+        self.closes: list[str] = []
+        self.stopping = False
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+        self.thread.start()
+
+    async def _run(self):
+        while not self.stopping:
+            try:
+                async with websockets.connect(
+                    self.url, additional_headers=self.headers, open_timeout=10
+                ) as socket:
+                    self.connections += 1
+                    while not self.stopping:
+                        try:
+                            message = await asyncio.wait_for(socket.recv(), 0.2)
+                        except TimeoutError:
+                            continue
+                        self.events.append(json.loads(message))
+            except (websockets.WebSocketException, OSError) as error:
+                self.closes.append(repr(error))
+                await asyncio.sleep(0.5)
+
+    def wait_connected(self, timeout_s: float = 20) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.connections == 0:
+            assert time.monotonic() < deadline, f"the socket did not open: {self.closes}"
+            time.sleep(0.05)
+        time.sleep(0.3)  # the consumer joins its groups right after accepting
+
+    def job_events(self, job_id: int, *, until: str = "completed", timeout_s: float = 60):
+        """The events of one job received so far, once one says `until`."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            events = [e for e in list(self.events) if e.get("job") == job_id]
+            if any(e["state"] == until for e in events):
+                return events
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"no '{until}' event for job {job_id} on {self.url} after {timeout_s} s: "
+                    f"{[e['state'] for e in events]}; closes: {self.closes}"
+                )
+            time.sleep(0.05)
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def watch():
+    """Opens progress sockets (Watcher) that are closed after the test."""
+    watchers = []
+
+    def open_socket(server_url: str, user) -> Watcher:
+        watcher = Watcher(server_url, session_cookie(user))
+        watchers.append(watcher)
+        watcher.wait_connected()
+        return watcher
+
+    yield open_socket
+    for watcher in watchers:
+        watcher.stop()
+
+
+def submit(stack_url: str, client: requests.Session, path: str) -> int:
+    response = client.post(f"{stack_url}/api/jobs", json={"path": path}, timeout=60)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
