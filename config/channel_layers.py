@@ -6,6 +6,11 @@ ending the new ones. Here a receive waits for Redis to come back instead; meanwh
 stay open and get progress by database polling (creator/consumers.py). And once Redis is back,
 the connections opened before it stopped are dead: each command is tried once more on a new
 connection rather than failing the first caller to draw one from the pool.
+
+A receive blocks in Redis for up to 5 s (BZPOPMIN) and asks again; redis-py gives up reading
+after 5 s by default, so a quiet socket could time out mid-wait and lose the message it was
+popping (channels_redis#422). Reads here wait longer than that, so only a Redis that stopped
+answering times out.
 """
 
 import asyncio
@@ -19,11 +24,18 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 RECEIVE_RETRY_S = 1.0
+SOCKET_TIMEOUT_S = 15
 
 
 class RedisChannelLayer(StockRedisChannelLayer):
     def create_pool(self, index):
-        return create_pool({"retry_on_error": [RedisConnectionError], **self.hosts[index]})
+        return create_pool(
+            {
+                "retry_on_error": [RedisConnectionError],
+                "socket_timeout": SOCKET_TIMEOUT_S,
+                **self.hosts[index],
+            }
+        )
 
     async def receive(self, channel):
         while True:

@@ -64,7 +64,7 @@ def test_secret_key_from_environment_wins(tmp_path):
 def test_redis_url_selects_the_redis_channel_layer(tmp_path):
     result = start(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[4] == "channels_redis.core.RedisChannelLayer"
+    assert result.stdout.split()[4] == "config.channel_layers.RedisChannelLayer"
 
 
 def test_database_url_selects_postgresql(tmp_path):

@@ -61,3 +61,16 @@ async def test_the_session_cookie_authenticates_the_socket(client, user):
     await sync_to_async(progress_broadcast)(owner_id=user.pk, event={"job": 3})
     assert await communicator.receive_json_from(timeout=2) == {"job": 3}
     await communicator.disconnect()
+
+
+@pytest.mark.slow
+async def test_a_socket_quiet_for_longer_than_the_layers_wait_still_hears_the_next_event():
+    # The Redis layer waits up to 5 s for a message (BZPOPMIN), then asks again; redis-py 8
+    # gave up reading after 5 s by default, which closed quiet sockets with 1011.
+    alice = await sync_to_async(UserFactory)()
+    socket = await connect_as(alice)
+    assert await socket.receive_nothing(timeout=7, interval=0.5)
+    event = {"job": 3, "state": "hashing"}
+    await sync_to_async(progress_broadcast)(owner_id=alice.pk, event=event)
+    assert await socket.receive_json_from(timeout=2) == event
+    await socket.disconnect()
