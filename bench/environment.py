@@ -1,6 +1,10 @@
 """What every benchmark runs in: Django on a throw-away data directory (SQLite, in-memory
 channel layer: the embedded default), and a logged-in session on the app it starts.
 
+A script that measures the scale-out setup (bench/load.py) sets BENCH_SERVICES_DIR before
+importing this: PostgreSQL and Redis (scripts/services.sh) are then started there and used
+instead, and clean_up() stops them.
+
 Imported first by each bench script: it sets Django up when imported.
 """
 
@@ -15,8 +19,15 @@ sys.path.insert(0, str(BASE_DIR))
 DATA_DIR = tempfile.mkdtemp(prefix="torrentsmith-bench-")
 os.environ["TORRENTSMITH_DATA_DIR"] = DATA_DIR
 os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-os.environ.pop("DATABASE_URL", None)
-os.environ.pop("REDIS_URL", None)
+SERVICES_DIR = os.environ.get("BENCH_SERVICES_DIR", "")
+if SERVICES_DIR:
+    from tests.harness.scaleout import services, services_env
+
+    services("start", SERVICES_DIR)
+    os.environ.update(services_env(SERVICES_DIR))
+else:
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
 
 import django  # noqa: E402
 
@@ -60,4 +71,6 @@ def logged_in(server_url: str) -> requests.Session:
 
 
 def clean_up() -> None:
+    if SERVICES_DIR:
+        services("stop", SERVICES_DIR)
     shutil.rmtree(DATA_DIR, ignore_errors=True)

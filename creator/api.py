@@ -16,6 +16,7 @@ from creator.jobs import (
     job_event,
     job_get,
     job_list,
+    job_list_page,
     job_retry,
     job_submit,
     job_torrent,
@@ -176,7 +177,7 @@ def job_index(
         "count": jobs.count(),
         "page": page,
         "page_size": page_size,
-        "results": list(jobs[start : start + page_size]),
+        "results": job_list_page(jobs, start=start, stop=start + page_size),
     }
 
 

@@ -35,6 +35,7 @@ from creator.jobs import (
     job_cancel,
     job_get,
     job_list,
+    job_list_page,
     job_retry,
     job_submit,
     job_torrent,
@@ -158,6 +159,19 @@ def _sort_columns(ordering: str) -> dict[str, dict]:
     return columns
 
 
+class JobRows:
+    """A job_list as Paginator reads it: its count, and its pages from job_list_page."""
+
+    def __init__(self, jobs):
+        self.jobs = jobs
+
+    def count(self) -> int:
+        return self.jobs.count()
+
+    def __getitem__(self, rows: slice) -> list[Job]:
+        return job_list_page(self.jobs, start=rows.start, stop=rows.stop)
+
+
 def _history_context(request) -> tuple[dict, int]:
     """What the history table shows for the request's query, and the status to answer with."""
     form = JobFilterForm(request.GET, viewer=request.user)
@@ -169,7 +183,7 @@ def _history_context(request) -> tuple[dict, int]:
         status, error = exc.status, exc.message
         arguments["ordering"] = "-created_at"
         jobs = job_list(viewer=request.user, **arguments)
-    page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(JobRows(jobs), JOBS_PER_PAGE).get_page(request.GET.get("page"))
     latest = job_list(viewer=request.user).aggregate(latest=Max("pk"))["latest"]
     context = {
         "form": form,
