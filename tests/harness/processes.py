@@ -54,7 +54,8 @@ class AppProcess:
                 self.process.wait(timeout=5)
 
 
-def _spawn(command: list[str], log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+def spawn(command: list[str], log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A process in a session of its own (signals reach all of it), output to `log_path`."""
     log = log_path.open("ab")
     return subprocess.Popen(
         command,
@@ -79,7 +80,7 @@ def start_daphne(
     the client's address from X-Forwarded-For (login throttling counts per address)."""
     port = free_port()
     log_path = log_dir / f"daphne-{port}.log"
-    process = _spawn(
+    process = spawn(
         [
             sys.executable,
             "-m",
@@ -105,7 +106,7 @@ def start_daphne(
 
 def start_worker(log_dir: Path, *, environ: dict[str, str] | None = None, **env: str) -> AppProcess:
     log_path = log_dir / f"worker-{os.urandom(4).hex()}.log"
-    process = _spawn(
+    process = spawn(
         [
             sys.executable,
             "manage.py",

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.harness.ports import free_port, wait_for_port
-from tests.harness.processes import BASE_DIR, AppProcess, start_daphne, start_worker
+from tests.harness.processes import BASE_DIR, AppProcess, spawn, start_daphne, start_worker
 
 SERVICES = BASE_DIR / "scripts" / "services.sh"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -71,23 +71,7 @@ http {{
 """
 
 
-@dataclass
-class Proxy:
-    process: subprocess.Popen
-    dir: Path
-    url: str
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-
-def start_proxy(dir: Path, upstreams: list[str]) -> Proxy:
+def start_proxy(dir: Path, upstreams: list[str]) -> AppProcess:
     """nginx on a free loopback port, spreading HTTP and WebSocket connections over `upstreams`
     (http://host:port)."""
     dir.mkdir(parents=True, exist_ok=True)
@@ -98,21 +82,15 @@ def start_proxy(dir: Path, upstreams: list[str]) -> Proxy:
     )
     conf = dir / "nginx.conf"
     conf.write_text(NGINX_CONF.format(dir=dir, port=port, servers=servers))
-    log = (dir / "nginx.log").open("ab")
-    process = subprocess.Popen(
-        [NGINX, "-p", str(dir), "-c", str(conf)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log_path = dir / "nginx.log"
+    process = spawn([NGINX, "-p", str(dir), "-c", str(conf)], log_path, dict(os.environ))
     try:
         wait_for_port(port, timeout_s=15, alive=lambda: process.poll() is None)
     except Exception:
         process.kill()
         error = (dir / "nginx-error.log").read_text() if (dir / "nginx-error.log").exists() else ""
         raise RuntimeError(f"nginx did not start: {error[-2000:]}") from None
-    return Proxy(process, dir, f"http://127.0.0.1:{port}")
+    return AppProcess(process, log_path, f"http://127.0.0.1:{port}")
 
 
 @dataclass
@@ -123,7 +101,7 @@ class Stack:
     environ: dict[str, str]
     daphnes: list[AppProcess] = field(default_factory=list)
     workers: list[AppProcess] = field(default_factory=list)
-    proxy: Proxy | None = None
+    proxy: AppProcess | None = None
 
     @classmethod
     def start(
