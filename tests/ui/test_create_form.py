@@ -109,6 +109,9 @@ def url_row(page, label: str):
 
 def pick(page, folder: str, name: str) -> None:
     """Opens `folder` (in the data folder) then `name` in the picker, and uses it."""
+    # After a link's click, the page shows before its deferred scripts have run: a click on
+    # a picker entry then would do nothing, as htmx has not bound it yet.
+    page.wait_for_load_state("load")
     picker = page.locator("#picker")
     picker.get_by_role("button", name=folder).click()
     page.wait_for_selector(f"#picker [aria-current=location]:text-is('{folder}')")
