@@ -13,7 +13,7 @@ small proxy that notes every addTask. Then:
   the same requests on the same data once everything is idle (the anchor);
 - duplicate submissions: qBittorrent tasks created beyond one per job's folder, as the proxy
   saw them (goal: 0);
-- messages: "sent" is what the server broadcast. A listener on the channel layer's staff group
+- messages: "sent" is what the server broadcast. A listener on the channel layer's progress group
   (which every broadcast reaches) notes each distinct (job, updatedAt); each socket is owed
   those of the jobs it may see. Delivered: the ones it received. Consumers send each job's
   latest state, so an older stamp that arrives after a newer one is skipped by design: the
@@ -68,7 +68,7 @@ from django.utils import timezone
 
 from accounts.tokens import token_create
 from creator.models import TERMINAL_STATES, Job, JobState
-from creator.progress import STAFF_GROUP
+from creator.progress import PROGRESS_GROUP
 from tests.factories import StaffFactory, UserFactory
 from tests.harness import qbittorrent as qbt
 from tests.harness.ports import free_port, wait_for_port
@@ -167,7 +167,7 @@ async def _watch(ws_url: str, origin: str, cookies: list[str], pipe) -> dict:
     broadcast: set[tuple[int, str, str]] = set()
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    await layer.group_add(STAFF_GROUP, channel)
+    await layer.group_add(PROGRESS_GROUP, channel)
 
     async def listen():
         while True:

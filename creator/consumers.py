@@ -1,15 +1,18 @@
 import asyncio
+import contextlib
 import logging
 import time
-from datetime import timedelta
+import weakref
+from datetime import datetime, timedelta
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
 from accounts.permissions import VIEW_JOBS
-from creator.progress import STAFF_GROUP, user_group
+from creator.progress import PROGRESS_GROUP
 
 logger = logging.getLogger(__name__)
 
@@ -17,26 +20,117 @@ logger = logging.getLogger(__name__)
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 GROUP_REJOIN_S = 60
+CHANGES_PER_POLL = 1000
 
 
 @database_sync_to_async
-def _changed_jobs(user, since):
+def _changed_jobs(since) -> list[tuple[int, dict]]:
+    """(owner id, event) of every job changed after `since`, oldest change first."""
     from creator.jobs import job_event
     from creator.models import Job
 
-    jobs = Job.objects.filter(updated_at__gt=since)
-    if not user.is_staff:
-        jobs = jobs.filter(owner=user)
-    return [job_event(job) for job in jobs.order_by("updated_at")[:200]]
+    jobs = Job.objects.filter(updated_at__gt=since).order_by("updated_at")
+    return [(job.owner_id, job_event(job)) for job in jobs[:CHANGES_PER_POLL]]
+
+
+class ProgressFeed:
+    """Job progress for all the sockets of one process (one event loop), from two sources.
+
+    The channel layer's messages: the feed is the process's one member of the progress group,
+    so a broadcast costs Redis one message per process rather than one per socket (a daphne
+    popping one message per socket fell seconds behind with a hundred sockets). And a poll of
+    the database, once per process: with the in-memory layer the worker's messages cannot
+    cross processes, and with Redis down they cannot travel at all.
+    """
+
+    feeds: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProgressFeed]" = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self):
+        self.consumers: set[ProgressConsumer] = set()
+        self.tasks: list[asyncio.Task] = []
+        self.channel = ""
+        self.joined_at: float | None = None
+
+    @classmethod
+    def current(cls) -> "ProgressFeed":
+        return cls.feeds.setdefault(asyncio.get_running_loop(), cls())
+
+    def add(self, consumer: "ProgressConsumer") -> None:
+        self.consumers.add(consumer)
+        if not self.tasks:
+            self.tasks = [
+                asyncio.ensure_future(self._listen()),
+                asyncio.ensure_future(self._poll()),
+            ]
+
+    async def remove(self, consumer: "ProgressConsumer") -> None:
+        self.consumers.discard(consumer)
+        if self.consumers or not self.tasks:
+            return
+        # Taken before waiting: a socket arriving meanwhile starts the feed afresh.
+        tasks, channel = self.tasks, self.channel
+        self.tasks, self.channel, self.joined_at = [], "", None
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):  # the layer is down: the group forgets it anyway
+            await get_channel_layer().group_discard(PROGRESS_GROUP, channel)
+
+    async def _send(self, owner_id: int, event: dict) -> None:
+        for consumer in list(self.consumers):
+            if consumer.may_see(owner_id):
+                try:
+                    await consumer.send_once(event)
+                except Exception:  # a socket closing meanwhile; the others still get theirs
+                    logger.debug("Could not send progress to a socket", exc_info=True)
+
+    async def _join(self) -> None:
+        try:
+            await get_channel_layer().group_add(PROGRESS_GROUP, self.channel)
+        except Exception:  # the channel layer is down: database polling still works
+            logger.debug("Could not join %s (channel layer down)", PROGRESS_GROUP)
+        else:
+            self.joined_at = time.monotonic()
+
+    async def _listen(self) -> None:
+        layer = get_channel_layer()
+        self.channel = await layer.new_channel()
+        await self._join()
+        while True:
+            message = await layer.receive(self.channel)
+            if "owner" in message and "event" in message:
+                await self._send(message["owner"], message["event"])
+
+    async def _poll(self) -> None:
+        since = timezone.now()
+        while True:
+            await asyncio.sleep(settings.PROGRESS_POLL_S)
+            # Joined again now and then: Redis forgets groups when it restarts, and after a
+            # day (channels-redis' group expiry) even when it does not.
+            if self.channel and (
+                self.joined_at is None or time.monotonic() - self.joined_at > GROUP_REJOIN_S
+            ):
+                await self._join()
+            checked = timezone.now()
+            try:
+                changes = await _changed_jobs(since)
+            except Exception:  # the database is restarting: try again at the next tick
+                logger.debug("Progress poll failed", exc_info=True)
+                continue
+            if len(changes) == CHANGES_PER_POLL:  # the rest at the next tick
+                last = datetime.fromisoformat(changes[-1][1]["updatedAt"])
+                since = last - timedelta(microseconds=1)
+            else:
+                since = checked - timedelta(seconds=1)  # rows committed meanwhile
+            for owner_id, event in changes:
+                await self._send(owner_id, event)
 
 
 class ProgressConsumer(AsyncJsonWebsocketConsumer):
-    """Forwards progress events of the user's own jobs (every job's, for staff).
-
-    Events arrive through the channel layer, and the consumer also reads recent changes from
-    the database: with the in-memory layer the worker's messages cannot cross processes, and
-    with Redis down they cannot travel at all. Each job's event is sent once per change.
-    """
+    """Forwards progress events of the user's own jobs (every job's, for staff), as its
+    process's ProgressFeed hands them on. Each job's event is sent once per change."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -48,55 +142,19 @@ class ProgressConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.sent: dict[int, str] = {}  # job id -> updatedAt of the last event sent
-        self.groups_wanted = [STAFF_GROUP] if user.is_staff else [user_group(user.pk)]
-        await self._join_groups()
         await self.accept()
-        self.poller = asyncio.ensure_future(self._poll())
-
-    async def _join_groups(self) -> None:
-        try:
-            for group in self.groups_wanted:
-                await self.channel_layer.group_add(group, self.channel_name)
-        except Exception:  # the channel layer is down: database polling still works
-            logger.debug("Could not join %s (channel layer down)", self.groups_wanted)
+        ProgressFeed.current().add(self)
 
     async def disconnect(self, code):
-        poller = getattr(self, "poller", None)
-        if poller is not None:
-            poller.cancel()
-        for group in getattr(self, "groups_wanted", []):
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:
-                logger.debug("Could not leave %s (channel layer down)", group)
+        await ProgressFeed.current().remove(self)
 
-    async def _poll(self):
-        since = timezone.now()
-        joined = time.monotonic()
-        while True:
-            await asyncio.sleep(settings.PROGRESS_POLL_S)
-            # Joined again now and then: Redis forgets groups when it restarts, and after a
-            # day (channels-redis' group expiry) even when it does not.
-            if time.monotonic() - joined > GROUP_REJOIN_S:
-                joined = time.monotonic()
-                await self._join_groups()
-            checked = timezone.now()
-            try:
-                events = await _changed_jobs(self.user, since)
-            except Exception:  # the database is restarting: try again at the next tick
-                logger.debug("Progress poll failed", exc_info=True)
-                continue
-            since = checked - timedelta(seconds=1)  # rows committed meanwhile
-            for event in events:
-                await self._send_once(event)
+    def may_see(self, owner_id: int) -> bool:
+        return self.user.is_staff or owner_id == self.user.pk
 
-    async def _send_once(self, event: dict):
+    async def send_once(self, event: dict):
         job, stamp = event.get("job"), event.get("updatedAt")
         if job is not None and stamp:
             if self.sent.get(job, "") >= stamp:
                 return
             self.sent[job] = stamp
         await self.send_json(event)
-
-    async def job_progress(self, message):
-        await self._send_once(message["event"])

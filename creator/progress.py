@@ -1,19 +1,14 @@
-"""Where job progress goes: the owner's channel-layer group and the staff group."""
+"""Where job progress goes: one channel-layer group, which each web process's progress feed
+joins once (creator/consumers.py) and hands on to the sockets that may see the job."""
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-STAFF_GROUP = "jobs.staff"
+PROGRESS_GROUP = "jobs.progress"
 MESSAGE_TYPE = "job.progress"
-
-
-def user_group(user_id: int) -> str:
-    return f"jobs.user.{user_id}"
 
 
 def progress_broadcast(*, owner_id: int, event: dict) -> None:
     """Send one progress event to every socket watching this owner's jobs (and to staff)."""
-    layer = get_channel_layer()
-    message = {"type": MESSAGE_TYPE, "event": event}
-    async_to_sync(layer.group_send)(user_group(owner_id), message)
-    async_to_sync(layer.group_send)(STAFF_GROUP, message)
+    message = {"type": MESSAGE_TYPE, "owner": owner_id, "event": event}
+    async_to_sync(get_channel_layer().group_send)(PROGRESS_GROUP, message)
