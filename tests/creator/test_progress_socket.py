@@ -2,11 +2,12 @@
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from creator.consumers import ProgressConsumer
-from creator.progress import progress_broadcast
+from creator.progress import PROGRESS_GROUP, progress_broadcast
 from tests.factories import StaffFactory, UserFactory
 
 ROUTE = "/ws/torrent-progress"
@@ -38,6 +39,31 @@ async def test_staff_receive_every_users_events():
     await sync_to_async(progress_broadcast)(owner_id=alice.pk, event={"job": 1, "state": "queued"})
     assert (await staff_socket.receive_json_from(timeout=2))["job"] == 1
     await staff_socket.disconnect()
+
+
+async def progress_group_size() -> int:
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):  # in memory
+        return len(layer.groups.get(PROGRESS_GROUP, {}))
+    connection = layer.connection(layer.consistent_hash(PROGRESS_GROUP))
+    return await connection.zcard(layer._group_key(PROGRESS_GROUP))
+
+
+async def test_a_process_receives_each_event_once_however_many_sockets_it_serves():
+    # A group member per socket made a busy daphne fall seconds behind (bench/load.py).
+    before = await progress_group_size()
+    alice, bob = await sync_to_async(UserFactory)(), await sync_to_async(UserFactory)()
+    admin = await sync_to_async(StaffFactory)()
+    sockets = [await connect_as(user) for user in (alice, alice, bob, admin)]
+    assert await progress_group_size() == before + 1
+    event = {"job": 5, "state": "hashing", "updatedAt": "2026-11-26T01:00:00+00:00"}
+    await sync_to_async(progress_broadcast)(owner_id=alice.pk, event=event)
+    for socket in (sockets[0], sockets[1], sockets[3]):
+        assert await socket.receive_json_from(timeout=2) == event
+    assert await sockets[2].receive_nothing(timeout=0.3)
+    for socket in sockets:
+        await socket.disconnect()
+    assert await progress_group_size() == before
 
 
 async def test_a_socket_from_a_foreign_origin_is_refused():
