@@ -34,7 +34,7 @@ from presets.services import (
     preset_values,
     tracker_validate,
 )
-from presets.trackers import parse_tiers
+from presets.trackers import parse_tiers, tidy_tiers
 from rollout.flags import LOCAL_ENGINE_FALLBACK, switch_active
 
 logger = logging.getLogger(__name__)
@@ -174,8 +174,7 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
         trackers = preset.trackers if preset is not None else []
     if isinstance(trackers, str):
         trackers = parse_tiers(trackers)
-    values["trackers"] = [[url.strip() for url in tier if url.strip()] for tier in trackers]
-    values["trackers"] = [tier for tier in values["trackers"] if tier]
+    values["trackers"] = tidy_tiers(trackers)
     values["web_seeds"] = [url.strip() for url in values["web_seeds"] if url.strip()]
     values["tags"] = [tag.strip() for tag in values["tags"] if tag.strip()]
     for name in ("piece_size", "optimize_alignment", "padded_file_size_limit", "ignore_dotfiles"):

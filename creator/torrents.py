@@ -17,6 +17,7 @@ from creator.jobs import InvalidJob, JobOptions, job_broadcast, job_get, job_sta
 from creator.metainfo import Metainfo, MetainfoError
 from creator.models import Engine, Job, JobKind, JobState
 from presets.services import preset_resolve_trackers
+from presets.trackers import tidy_tiers
 
 MAX_TORRENT_BYTES = 50 * 1024 * 1024  # larger than any .torrent a tracker accepts
 
@@ -102,7 +103,7 @@ def job_edit(
     data = (settings.TORRENTS_DIR / original.torrent_file).read_bytes()
     filled = None
     if trackers is not None:
-        trackers = [[url.strip() for url in tier if url.strip()] for tier in trackers]
+        trackers = tidy_tiers(trackers)
         filled = preset_resolve_trackers(preset_or_tiers=trackers, user=viewer)
     new = metainfo.edited(
         data, trackers=filled, web_seeds=web_seeds, comment=comment, source=source, private=private

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from presets import planner
 from presets.sizes import format_size
+from presets.trackers import tidy_tiers
 
 
 class PresetLike(Protocol):
@@ -21,11 +22,6 @@ class PresetLike(Protocol):
 
     @property
     def piece_rules(self) -> planner.PieceRules: ...
-
-
-def _tidy(tiers: Sequence[Sequence[str]]) -> list[list[str]]:
-    tidy = [[url.strip() for url in tier if url.strip()] for tier in tiers]
-    return [tier for tier in tidy if tier]
 
 
 def preset_departures(
@@ -48,7 +44,7 @@ def preset_departures(
         wanted = f'the source tag "{preset.source}"' if preset.source else "no source tag"
         given = f'"{source.strip()}"' if source.strip() else "empty"
         words.append(f"The source tag is {given}: {name} sets {wanted}.")
-    words += _tracker_departures(name, _tidy(preset.trackers), _tidy(tiers))
+    words += _tracker_departures(name, tidy_tiers(preset.trackers), tidy_tiers(tiers))
     if format != preset.format:
         words.append(f"The format is {format}: {name} asks for {preset.format}.")
     if piece_size:

@@ -122,6 +122,14 @@ def parse_tiers(text: str) -> list[list[str]]:
     return tiers
 
 
+def tidy_tiers(tiers: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Tiers as given in a list: surrounding spaces dropped, then empty URLs and empty tiers,
+    as parse_tiers does for text. Secrets are filled tier by tier, so an empty tier left in
+    would pair tiers wrongly when they are masked again."""
+    tidy = [[url.strip() for url in tier if url.strip()] for tier in tiers]
+    return [tier for tier in tidy if tier]
+
+
 def format_tiers(tiers: Sequence[Sequence[str]]) -> str:
     """The text form of tiers, the inverse of parse_tiers for non-empty tiers."""
     return "\n\n".join("\n".join(tier) for tier in tiers if tier)

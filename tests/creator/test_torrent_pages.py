@@ -1,11 +1,12 @@
 """The inspect, verify and edit pages."""
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from creator.models import Job
-from tests.factories import InstanceFactory, completed_job
+from tests.factories import InstanceFactory, PresetFactory, PresetSecretFactory, completed_job
 from tests.harness.content import write
-from tests.harness.oracle import hashes, make_torrent, torrent_info
+from tests.harness.oracle import hashes, make_torrent, tiers, torrent_info
 
 
 def upload(data: bytes) -> SimpleUploadedFile:
@@ -94,3 +95,22 @@ def test_the_edit_form_makes_a_new_job_with_the_new_torrent(user_client, user, t
     assert (edited.kind, edited.state, edited.retry_of_id) == ("edit", "completed", job.pk)
     assert edited.trackers_created == [["http://127.0.0.1:9/one"], ["http://127.0.0.1:9/two"]]
     assert edited.info_hash_v1 != job.info_hash_v1  # source and private are in the info dict
+
+
+def test_an_edit_with_a_blank_tier_still_masks_the_passkey(user_client, user, tmp_path):
+    template = "https://tracker.example.org/{passkey}/announce"
+    preset = PresetFactory(owner=user, trackers=[[template]])
+    PresetSecretFactory(user=user, preset=preset, value="sekret0123456789")
+    write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
+    job = completed_job(tmp_path / "Album", owner=user)
+    response = user_client.post(
+        f"/api/jobs/{job.pk}/edit",
+        {"trackers": [[" "], [template]]},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    edited = Job.objects.get(pk=response.json()["id"])
+    assert edited.trackers_created == [[template]]
+    assert "sekret0123456789" not in edited.magnet
+    stored = torrent_info((settings.TORRENTS_DIR / edited.torrent_file).read_bytes())
+    assert tiers(stored) == [[template.replace("{passkey}", "sekret0123456789")]]
