@@ -45,7 +45,7 @@ from creator.offer import CreatorOffer, creator_offer
 from creator.planning import path_plan_pieces, plan_candidate
 from creator.torrents import job_edit, torrent_inspect, verify_submit
 from presets.departures import preset_departures
-from presets.services import preset_get, preset_list, tracker_validate
+from presets.services import preset_list, tracker_validate
 from presets.trackers import parse_lines, parse_tiers
 
 JOBS_PER_PAGE = 25
@@ -239,31 +239,33 @@ def _form(request, data, *, offer: CreatorOffer | None = None) -> CreateForm:
     return CreateForm(data, offer=offer, presets=preset_list(viewer=request.user))
 
 
-def _preset(request, preset_id: int | None):
-    """The preset the form names, or None (also for one deleted since the page was made)."""
-    if preset_id is None:
-        return None
-    try:
-        return preset_get(viewer=request.user, preset_id=preset_id)
-    except NotFound:
-        return None
+def _preset(form: CreateForm):
+    """The preset the form names, or None (also for one deleted since the page was made: the
+    form accepts only the presets it lists)."""
+    chosen = form.values()["preset"]
+    return next((preset for preset in form.presets if preset.pk == chosen), None)
 
 
-def _values_with_preset(request, data) -> dict:
-    """The form's values from `data`, with the chosen preset's settings written over them."""
-    form = _form(request, data)
+def _values_with_preset(form: CreateForm) -> dict:
+    """The form's values, with the chosen preset's settings written over them."""
     values = form.values()
-    preset = _preset(request, values["preset"])
+    preset = _preset(form)
     if preset is not None:
         values.update(preset_values(preset, offer=form.offer))
     return values
 
 
-def _options_context(request, *, values: dict, form: CreateForm | None = None) -> dict:
-    """What _create_form.html shows: `form`, or a new one showing `values`."""
+def _options_context(
+    request, *, values: dict, form: CreateForm | None = None, read: CreateForm | None = None
+) -> dict:
+    """What _create_form.html shows: `form`, or a new one showing `values` (with the instance's
+    offer and the presets of `read`, the form the values were just read from, if any)."""
     if form is None:
-        offer = creator_offer(user=request.user, instance_id=values["instance"])
-        presets = preset_list(viewer=request.user)
+        if read is not None:
+            offer, presets = read.offer, read.presets
+        else:
+            offer = creator_offer(user=request.user, instance_id=values["instance"])
+            presets = preset_list(viewer=request.user)
         if values["preset"] not in {preset.pk for preset in presets}:
             values["preset"] = None
         if values["format"] not in offer.formats:
@@ -280,8 +282,10 @@ def _options_context(request, *, values: dict, form: CreateForm | None = None) -
     }
 
 
-def _page_context(request, *, values: dict, form: CreateForm | None = None) -> dict:
-    context = _options_context(request, values=values, form=form)
+def _page_context(
+    request, *, values: dict, form: CreateForm | None = None, read: CreateForm | None = None
+) -> dict:
+    context = _options_context(request, values=values, form=form, read=read)
     path = values["path"]
     picker = picker_context(request, path=path or None, instance_id=values["instance"])
     if "error" in picker and path:  # a file, or a path since removed: show its folder
@@ -296,13 +300,15 @@ def create_page(request):
     """The creator form. `?path=&instance=` preselects a source; POST creates the torrent."""
     if request.method == "POST":
         return _create_submit(request)
+    read = None
     if "apply_preset" in request.GET:  # "Apply preset" without JavaScript: the form's values
-        values = _values_with_preset(request, request.GET)
+        read = _form(request, request.GET)
+        values = _values_with_preset(read)
     else:
         values = {**creator_defaults_get(user=request.user), "path": request.GET.get("path", "")}
         if "instance" in request.GET:
             values["instance"] = _int(request.GET["instance"])
-    return render(request, "creator/create.html", _page_context(request, values=values))
+    return render(request, "creator/create.html", _page_context(request, values=values, read=read))
 
 
 def _create_submit(request):
@@ -326,12 +332,10 @@ def _create_submit(request):
 def create_options(request):
     """The form's options again: after choosing a preset (`apply_preset`, which fills them) or
     another instance (whose formats and alignment options may differ)."""
-    if "apply_preset" in request.GET:
-        values = _values_with_preset(request, request.GET)
-    else:
-        values = _form(request, request.GET).values()
+    read = _form(request, request.GET)
+    values = _values_with_preset(read) if "apply_preset" in request.GET else read.values()
     response = render(
-        request, "creator/_create_form.html", _options_context(request, values=values)
+        request, "creator/_create_form.html", _options_context(request, values=values, read=read)
     )
     response["HX-Trigger-After-Settle"] = "options-applied"  # the live parts look again
     return response
@@ -365,7 +369,8 @@ def create_plan(request):
 @role_required(CREATE_JOBS)
 def create_checks(request):
     """Each tracker and web seed URL checked, and the set as a whole."""
-    values = _form(request, request.GET, offer=ANY_OFFER).values()
+    form = _form(request, request.GET, offer=ANY_OFFER)
+    values = form.values()
     context = {}
     try:
         context["report"] = tracker_validate(
@@ -373,7 +378,7 @@ def create_checks(request):
             trackers=values["trackers"],
             private=values["private"],
             web_seeds=parse_lines(values["web_seeds"]),
-            preset=_preset(request, values["preset"]),
+            preset=_preset(form),
         )
     except ServiceError as error:
         context["error"] = error.message
@@ -383,8 +388,9 @@ def create_checks(request):
 @role_required(CREATE_JOBS)
 def create_preset_note(request):
     """What the chosen preset sets, and where the form's values depart from it."""
-    values = _form(request, request.GET, offer=ANY_OFFER).values()
-    preset = _preset(request, values["preset"])
+    form = _form(request, request.GET, offer=ANY_OFFER)
+    values = form.values()
+    preset = _preset(form)
     context = {"preset": preset}
     if preset is not None:
         context["departures"] = preset_departures(
@@ -401,7 +407,8 @@ def create_preset_note(request):
 @role_required(CREATE_JOBS)
 def create_summary(request):
     """The torrent the form will make, in a few lines."""
-    values = _form(request, request.GET, offer=ANY_OFFER).values()
+    form = _form(request, request.GET, offer=ANY_OFFER)
+    values = form.values()
     tiers = parse_tiers(values["trackers"])
     extras = {
         "no creation date": values["omit_creation_date"],
@@ -410,7 +417,7 @@ def create_summary(request):
     }
     context = {
         "values": values,
-        "preset": _preset(request, values["preset"]),
+        "preset": _preset(form),
         "tiers": tiers,
         "tracker_count": sum(len(tier) for tier in tiers),
         "web_seeds": parse_lines(values["web_seeds"]),
