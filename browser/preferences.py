@@ -36,8 +36,7 @@ def preference_update(
     show_hidden: bool | None = None,
     remember_last_path: bool | None = None,
 ) -> NavigationPreference:
-    require(user, USE_INSTANCES)
-    preference = preference_get(user=user)
+    preference = preference_get(user=user)  # which requires USE_INSTANCES
     if mode is not None:
         preference.mode = mode
     if show_hidden is not None:

@@ -285,10 +285,6 @@ class QbittorrentClient:
                 self.instance, "refused the torrent.", code="qbittorrent_add_failed"
             )
 
-    def torrent(self, info_hash: str) -> dict | None:
-        found = self.call(lambda api: api.torrents_info(torrent_hashes=info_hash))
-        return found[0] if found else None
-
     # --- the login gate ---------------------------------------------------------------------
 
     def _credentials_key(self) -> str:

@@ -21,6 +21,17 @@ CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 GROUP_REJOIN_S = 60
 CHANGES_PER_POLL = 1000
+# What job_event reads: each process reads changed jobs every PROGRESS_POLL_S.
+EVENT_FIELDS = (
+    "owner_id",
+    "state",
+    "progress",
+    "eta_s",
+    "waiting_reason",
+    "error",
+    "name",
+    "updated_at",
+)
 
 
 @database_sync_to_async
@@ -29,7 +40,11 @@ def _changed_jobs(since) -> list[tuple[int, dict]]:
     from creator.jobs import job_event
     from creator.models import Job
 
-    jobs = Job.objects.filter(updated_at__gt=since).order_by("updated_at")
+    jobs = (
+        Job.objects.filter(updated_at__gt=since)
+        .order_by("updated_at")
+        .only(*EVENT_FIELDS)  # not the options, report and tracker columns
+    )
     return [(job.owner_id, job_event(job)) for job in jobs[:CHANGES_PER_POLL]]
 
 

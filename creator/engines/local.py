@@ -18,7 +18,7 @@ from browser import paths
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import ServiceError
 from creator import hashing
-from creator.finish import job_finish, preset_rules
+from creator.finish import job_finish, preset_rules, retry_with_piece_size
 from creator.jobs import JobOptions, StateChanged, job_progress, job_transition
 from creator.models import Job, JobKind, JobState
 from presets import planner
@@ -92,18 +92,15 @@ class LocalEngine:
                 waiting_reason="",
             )
             data = self._create(source, options, tiers, piece_size)
-        except StateChanged:
-            raise
         except ServiceError as error:
             if self.cancelled:
                 raise StateChanged("cancelled while hashing") from error
             job_transition(self.job, JobState.FAILED, error=error.message)
             return None
         job = job_transition(self.job, JobState.FINALIZING, progress=100.0, eta_s=0)
-        outcome = job_finish(job, data, client=self._client())
+        # qBittorrent is asked for only when the torrent is to be seeded.
+        outcome = job_finish(job, data, client=self._client() if options.start_seeding else None)
         if outcome.retry_piece_size is not None:
-            from creator.finish import retry_with_piece_size
-
             retry_with_piece_size(job, outcome.retry_piece_size, outcome.reason)
             return 0.0
         return None

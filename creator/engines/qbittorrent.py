@@ -265,11 +265,10 @@ class QbittorrentEngine:
             )
         data = self.client.creator_torrent_file(job.qbt_task_id)
         outcome = job_finish(job, data, client=self.client)
+        self.client.delete_creator_task(job.qbt_task_id)
         if outcome.retry_piece_size is not None:
-            self.client.delete_creator_task(job.qbt_task_id)
             retry_with_piece_size(job, outcome.retry_piece_size, outcome.reason)
             return 0.2
-        self.client.delete_creator_task(job.qbt_task_id)
         return None
 
     # --- waiting ----------------------------------------------------------------------------
