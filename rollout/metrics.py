@@ -6,7 +6,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from django.db.models import Avg
+from django.db.models import Avg, Count
 
 from rollout.models import Feedback, NavigationEvent, NavigationOutcome
 
@@ -91,7 +91,8 @@ def _percentile(values: list[float], fraction: float) -> float | None:
     return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1]
 
 
-def _figures(mode: str, instance: str, events: list[tuple], feedback) -> Figures:
+def _figures(mode: str, instance: str, events: list[tuple], feedback: tuple) -> Figures:
+    """`feedback`: the mode's (average rating, count)."""
     total = len(events)
     outcomes = [outcome for outcome, _ in events]
     loaded = sorted(ms for outcome, ms in events if outcome == NavigationOutcome.OK)
@@ -99,8 +100,7 @@ def _figures(mode: str, instance: str, events: list[tuple], feedback) -> Figures
     def rate(outcome: str) -> float | None:
         return round(100 * outcomes.count(outcome) / total, 1) if total else None
 
-    feedback = feedback.filter(mode=mode)
-    rating = feedback.aggregate(average=Avg("rating"))["average"]
+    rating, rated = feedback
     return Figures(
         mode=mode,
         instance=instance,
@@ -112,7 +112,7 @@ def _figures(mode: str, instance: str, events: list[tuple], feedback) -> Figures
         p95_ms=_percentile(loaded, 0.95),
         average_ms=round(sum(loaded) / len(loaded), 1) if loaded else None,
         feedback_average=round(rating, 2) if rating is not None else None,
-        feedback_count=feedback.count(),
+        feedback_count=rated,
     )
 
 
@@ -126,11 +126,17 @@ def navigation_summary(*, since, until) -> list[Figures]:
         events.setdefault((mode, ""), []).append((outcome, ms))
         if instance:
             events.setdefault((mode, instance), []).append((outcome, ms))
-    feedback = Feedback.objects.filter(created_at__gte=since, created_at__lt=until)
-    for mode in feedback.values_list("mode", flat=True).distinct():
+    feedback = {
+        row["mode"]: (row["average"], row["count"])
+        for row in Feedback.objects.filter(created_at__gte=since, created_at__lt=until)
+        .order_by()  # grouped by mode alone
+        .values("mode")
+        .annotate(average=Avg("rating"), count=Count("pk"))
+    }
+    for mode in feedback:
         events.setdefault((mode, ""), [])
     return [
-        _figures(mode, instance, rows_, feedback)
+        _figures(mode, instance, rows_, feedback.get(mode, (None, 0)))
         for (mode, instance), rows_ in sorted(events.items())
     ]
 
