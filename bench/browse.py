@@ -11,7 +11,6 @@ qBittorrent requests to analyze a 50,000-file tree.
 
 import argparse
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -21,11 +20,6 @@ import requests
 
 from tests.harness import qbittorrent as qbt
 from tests.harness.processes import start_daphne
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def direct_listing(session: requests.Session, url: str, folder: str, with_metadata: bool):
@@ -66,12 +60,7 @@ def bench_version(version: str, repeat: int, workdir: Path) -> None:
         server = start_daphne(workdir)
         try:
             app = environment.logged_in(server.url)
-            direct = requests.Session()
-            direct.post(
-                f"{instance.url}/api/v2/auth/login",
-                data={"username": instance.username, "password": instance.password},
-                timeout=10,
-            ).raise_for_status()
+            direct = instance.session()
             folder = f"{instance.qbt_data_dir}/flat"
             with_metadata = version != "5.1"
             ours, theirs = [], []
@@ -91,17 +80,14 @@ def bench_version(version: str, repeat: int, workdir: Path) -> None:
                 if n >= 3:  # the first requests warm both sides up
                     ours.append(elapsed_ours)
                     theirs.append(elapsed_theirs)
-            p50, p95 = statistics.median(ours), percentile(ours, 0.95)
-            a50, a95 = statistics.median(theirs), percentile(theirs, 0.95)
+            p50, p95 = environment.p50_p95(ours)
+            a50, a95 = environment.p50_p95(theirs)
             calls = "1 withMetadata call" if with_metadata else "mode=dirs + mode=files"
             print(
-                f"qBittorrent {version}: browse 10,000 entries  p50 {p50 * 1000:7.1f} ms  "
-                f"p95 {p95 * 1000:7.1f} ms"
+                f"qBittorrent {version}: browse 10,000 entries  p50 {p50:7.1f} ms  "
+                f"p95 {p95:7.1f} ms"
             )
-            print(
-                f"qBittorrent {version}: direct ({calls})  p50 {a50 * 1000:7.1f} ms  "
-                f"p95 {a95 * 1000:7.1f} ms"
-            )
+            print(f"qBittorrent {version}: direct ({calls})  p50 {a50:7.1f} ms  p95 {a95:7.1f} ms")
             print(
                 f"qBittorrent {version}: ratio ours/direct  p50 {p50 / a50:.2f}x  "
                 f"p95 {p95 / a95:.2f}x  (goal <= 1.3x)"

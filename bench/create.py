@@ -154,12 +154,7 @@ def bench_version(version: str, runs: int, size: int, workdir: Path) -> None:
         worker = start_worker(workdir)
         app = environment.logged_in(server.url)
         cookies = dict(app.cookies)
-        direct = requests.Session()
-        direct.post(
-            f"{instance.url}/api/v2/auth/login",
-            timeout=10,
-            data={"username": instance.username, "password": instance.password},
-        )
+        direct = instance.session()
         watcher = ProgressWatcher(instance.url, direct)
         watcher.start()
         direct_times, our_times, notify_times, delays = [], [], [], []

@@ -10,6 +10,7 @@ Imported first by each bench script: it sets Django up when imported.
 
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -35,10 +36,10 @@ django.setup()
 
 import requests  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
 
 from browser.models import Instance  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
+from tests.harness.processes import session_id  # noqa: E402
 
 
 def database_ready() -> None:
@@ -61,13 +62,19 @@ def use_instance(qbittorrent, name: str) -> Instance:
 
 def logged_in(server_url: str) -> requests.Session:
     """A session of a new Creator on the app, with the CSRF cookie and header set."""
-    client = Client()
-    client.force_login(UserFactory())
     session = requests.Session()
-    session.cookies.set("sessionid", client.cookies["sessionid"].value)
+    session.cookies.set("sessionid", session_id(UserFactory()))
     session.get(f"{server_url}/", timeout=30)  # sets the CSRF cookie, as for a browser
     session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
     return session
+
+
+def p50_p95(seconds: list[float]) -> tuple[float, float]:
+    """The median and the 95th percentile of timings in seconds, in milliseconds."""
+    if len(seconds) < 2:
+        return (seconds[0] * 1000,) * 2 if seconds else (float("nan"),) * 2
+    p95 = statistics.quantiles(seconds, n=20, method="inclusive")[-1]
+    return statistics.median(seconds) * 1000, p95 * 1000
 
 
 def clean_up() -> None:

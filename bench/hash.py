@@ -130,17 +130,10 @@ class QbittorrentCreator:
     """qBittorrent 5.3 from the test harness, timing its creator on a folder it sees."""
 
     def __init__(self, workdir: Path):
-        import requests
-
         from tests.harness import qbittorrent as qbt
 
         self.instance = qbt.start("5.3", workdir=workdir)
-        self.session = requests.Session()
-        self.session.post(
-            f"{self.instance.url}/api/v2/auth/login",
-            timeout=10,
-            data={"username": self.instance.username, "password": self.instance.password},
-        )
+        self.session = self.instance.session()
 
     @property
     def content_dir(self) -> Path:
@@ -273,7 +266,7 @@ def main() -> None:
         return
 
     qbittorrent = QbittorrentCreator(Path(tempfile.mkdtemp(prefix="torrentsmith-hash-qbt-")))
-    # The content lives where qBittorrent sees it too, unless --dir says otherwise.
+    # The content lives where qBittorrent sees it too.
     work = Path(tempfile.mkdtemp(prefix="torrentsmith-hash-bench-", dir=qbittorrent.content_dir))
     try:
         print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; in {work}")

@@ -45,7 +45,6 @@ import re
 import secrets
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import threading
@@ -72,21 +71,13 @@ from creator.progress import PROGRESS_GROUP
 from tests.factories import StaffFactory, UserFactory
 from tests.harness import qbittorrent as qbt
 from tests.harness.ports import free_port, wait_for_port
-from tests.harness.processes import BASE_DIR
+from tests.harness.processes import BASE_DIR, session_id
 from tests.harness.scaleout import Stack
 
 PIECE_SIZE = 256 * 1024
 GOAL_P95_MS = 150
 # Headers that belong to one connection, not to the request the proxy passes on.
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "content-length"}
-
-
-def p50_p95(seconds: list[float]) -> tuple[float, float]:
-    """Milliseconds."""
-    if len(seconds) < 2:
-        return (seconds[0] * 1000,) * 2 if seconds else (float("nan"),) * 2
-    p95 = statistics.quantiles(seconds, n=20, method="inclusive")[-1]
-    return statistics.median(seconds) * 1000, p95 * 1000
 
 
 # --- qBittorrent, behind a proxy that notes every addTask ----------------------------------
@@ -270,18 +261,12 @@ def submit_jobs(url: str, token: str, folders: list[str], job_ids: list[int], ou
             outcome.setdefault("first error", f"{folder}: {response.status_code} {response.text}")
 
 
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
 # --- the load phase ------------------------------------------------------------------------
 
 
 def load_phase(stack, users, staff, tokens, folders_by_user, sockets: int) -> dict:
-    cookies = [session_cookie(u) for u in users]
-    staff_cookie = session_cookie(staff)
+    cookies = [session_id(u) for u in users]
+    staff_cookie = session_id(staff)
     staff_sockets = len(users)
     per_user = (sockets - staff_sockets) // len(users)
     socket_cookies = [c for c in cookies for _ in range(per_user)]
@@ -540,7 +525,7 @@ def plan_of(sql: str) -> str:
 
 def history_phase(stack, users, staff, instance, root: str, count: int, repeat: int) -> None:
     viewers = [("user", users[0]), ("staff", staff)]
-    cookies = {name: session_cookie(viewer) for name, viewer in viewers}
+    cookies = {name: session_id(viewer) for name, viewer in viewers}
     own_job = Job.objects.filter(owner=users[0]).latest("pk").pk
     paths = history_requests(own_job)
     anchor = {name: time_history(stack.url, cookies[name], paths, repeat) for name, _ in viewers}
@@ -551,8 +536,8 @@ def history_phase(stack, users, staff, instance, root: str, count: int, repeat: 
     after = {name: time_history(stack.url, cookies[name], paths, repeat) for name, _ in viewers}
     for name, viewer in viewers:
         for label, path in paths:
-            _, a95 = p50_p95(anchor[name][label])
-            p50, p95 = p50_p95(after[name][label])
+            _, a95 = environment.p50_p95(anchor[name][label])
+            p50, p95 = environment.p50_p95(after[name][label])
             queries = queries_of(viewer, path)
             verdict = "ok" if p95 < GOAL_P95_MS else "MISSED"
             print(
@@ -634,8 +619,8 @@ def main() -> None:
         for n in range(max(len(prober.times["list"]), 60)):
             idle.probe_once(n)
         for kind in ("list", "detail"):
-            p50, p95 = p50_p95(prober.times[kind])
-            a50, a95 = p50_p95(idle.times[kind])
+            p50, p95 = environment.p50_p95(prober.times[kind])
+            a50, a95 = environment.p50_p95(idle.times[kind])
             path = "/api/jobs" if kind == "list" else "/api/jobs/{id}"
             print(
                 f"API under load: GET {path:15} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "

@@ -287,7 +287,7 @@ def create(
         )
     entries = _layout(source, format, piece_size)
     stream_size = entries[-1].offset + entries[-1].size
-    v1_pieces = -(-stream_size // piece_size) if format != "v2" else 0
+    v1_pieces = _pieces(stream_size, piece_size) if format != "v2" else 0
     plan = _Plan(
         piece_size,
         entries,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
+from django.test import Client
 
 from tests.harness.ports import free_port, wait_for_port
 
@@ -33,6 +34,14 @@ def app_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def session_id(user) -> str:
+    """The session id of a logged-in browser session of `user`: sessions live in the database,
+    so every app process the tests start knows it."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
 
 
 @dataclass

@@ -72,8 +72,8 @@ class QbittorrentInstance:
     def qbt_path(self, host_path: Path) -> str:
         return str(Path(self.qbt_data_dir) / Path(host_path).relative_to(self.host_data_dir))
 
-    def api(self, method: str, endpoint: str, **kwargs) -> requests.Response:
-        """A direct WebAPI call with a fresh login, for tests to arrange or check state."""
+    def session(self) -> requests.Session:
+        """A session logged in to the WebAPI, to talk to qBittorrent directly."""
         session = requests.Session()
         login = session.post(
             f"{self.url}/api/v2/auth/login",
@@ -81,7 +81,11 @@ class QbittorrentInstance:
             timeout=10,
         )
         login.raise_for_status()
-        return session.request(method, f"{self.url}/api/v2/{endpoint}", timeout=30, **kwargs)
+        return session
+
+    def api(self, method: str, endpoint: str, **kwargs) -> requests.Response:
+        """A direct WebAPI call with a fresh login, for tests to arrange or check state."""
+        return self.session().request(method, f"{self.url}/api/v2/{endpoint}", timeout=30, **kwargs)
 
     def restart(self) -> None:
         """Stops qBittorrent (SIGTERM) and starts it again on the same ports and profile: what

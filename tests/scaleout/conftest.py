@@ -12,7 +12,6 @@ import pytest
 import requests
 import websockets
 from django.conf import settings
-from django.test import Client
 
 from accounts import tokens
 from creator.models import TERMINAL_STATES, Job
@@ -21,7 +20,7 @@ from tests.harness import require
 from tests.harness.content import write
 from tests.harness.fake_qbittorrent import FakeQbittorrent
 from tests.harness.oracle import make_torrent
-from tests.harness.processes import app_env
+from tests.harness.processes import app_env, session_id
 from tests.harness.scaleout import Stack
 
 
@@ -180,9 +179,7 @@ def users(transactional_db):
 def session_cookie(user) -> str:
     """The Cookie header of a logged-in browser session of `user` (sessions live in the
     database, so every daphne process knows it)."""
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
+    return f"sessionid={session_id(user)}"
 
 
 class Watcher:
