@@ -1,9 +1,6 @@
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from accounts.api_auth import api_auth
@@ -25,6 +22,7 @@ from creator.models import JobState
 from creator.planning import path_plan_pieces
 from creator.schemas import EditIn, JobIn, JobOut, JobPage, ProgressOut, TorrentInfoOut
 from creator.torrents import job_edit, torrent_inspect, verify_submit
+from creator.views import torrent_response
 from presets.api import PiecePlanOut
 from presets.planner import MAX_TARGET_PIECES
 
@@ -197,11 +195,7 @@ def job_detail(request, job_id: Id):
 )
 def job_download(request, job_id: Id):
     """The .torrent file of a completed job."""
-    job, data = job_torrent(viewer=request.user, job_id=job_id)
-    response = HttpResponse(data, content_type="application/x-bittorrent")
-    filename = Path(job.torrent_file).name
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return torrent_response(*job_torrent(viewer=request.user, job_id=job_id))
 
 
 @router.post(

@@ -134,7 +134,11 @@ def job_retry_post(request, job_id: int):
 @role_required(VIEW_JOBS)
 @service_errors
 def job_torrent_download(request, job_id: int):
-    job, data = job_torrent(viewer=request.user, job_id=job_id)
+    return torrent_response(*job_torrent(viewer=request.user, job_id=job_id))
+
+
+def torrent_response(job, data: bytes) -> HttpResponse:
+    """A job's .torrent as a download under its stored name (the page's link and the API)."""
     response = HttpResponse(data, content_type="application/x-bittorrent")
     response["Content-Disposition"] = content_disposition_header(True, Path(job.torrent_file).name)
     return response
