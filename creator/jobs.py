@@ -387,30 +387,29 @@ def job_submit(*, user, request: JobRequest) -> Job:
         options, preset, user=user, path=path, instance_id=instance.pk, engine=engine
     )
     notes += piece_notes
+    return job_open(
+        actor=user,
+        action="job.created",
+        detail={"path": path, "instance": instance.name, "preset": preset.name if preset else None},
+        owner=user,
+        instance=instance,
+        instance_name=instance.name,
+        source_path=path,
+        engine=engine,
+        options=asdict(options),
+        preset=preset,
+        preset_snapshot=preset_values(preset) if preset else {},
+        notes=notes,
+        name=options.name or paths.basename(path),
+    )
+
+
+def job_open(*, actor, action: str, detail: dict, **fields) -> Job:
+    """Records a new job with `fields` (and who made it, in the audit trail), and starts it
+    once the record is committed."""
     with transaction.atomic():
-        job = Job.objects.create(
-            owner=user,
-            instance=instance,
-            instance_name=instance.name,
-            source_path=path,
-            engine=engine,
-            options=asdict(options),
-            preset=preset,
-            preset_snapshot=preset_values(preset) if preset else {},
-            notes=notes,
-            name=options.name or path.rstrip("/").rsplit("/", 1)[-1],
-        )
-        audit_record(
-            actor=user,
-            action="job.created",
-            target_type="job",
-            target_id=job.pk,
-            detail={
-                "path": job.source_path,
-                "instance": instance.name,
-                "preset": preset.name if preset else None,
-            },
-        )
+        job = Job.objects.create(**fields)
+        audit_record(actor=actor, action=action, target_type="job", target_id=job.pk, detail=detail)
         transaction.on_commit(lambda: job_start(job=job))
     job.refresh_from_db()  # its first step ran when the transaction committed
     job_broadcast(job)
@@ -685,30 +684,21 @@ def job_retry(*, viewer, job_id: int) -> Job:
         raise ServiceError(
             "The qBittorrent instance of this job was removed.", code="no_instance", status=409
         )
-    with transaction.atomic():
-        job = Job.objects.create(
-            owner=old.owner,
-            instance=old.instance,
-            instance_name=old.instance_name,
-            source_path=old.source_path,
-            engine=old.engine,
-            options=old.options,
-            preset=old.preset,
-            preset_snapshot=old.preset_snapshot,
-            retry_of=old,
-            name=old.source_path.rstrip("/").rsplit("/", 1)[-1],
-        )
-        audit_record(
-            actor=viewer,
-            action="job.retried",
-            target_type="job",
-            target_id=job.pk,
-            detail={"retry_of": old.pk},
-        )
-        transaction.on_commit(lambda: job_start(job=job))
-    job.refresh_from_db()  # its first step ran when the transaction committed
-    job_broadcast(job)
-    return job
+    return job_open(
+        actor=viewer,
+        action="job.retried",
+        detail={"retry_of": old.pk},
+        owner=old.owner,
+        instance=old.instance,
+        instance_name=old.instance_name,
+        source_path=old.source_path,
+        engine=old.engine,
+        options=old.options,
+        preset=old.preset,
+        preset_snapshot=old.preset_snapshot,
+        retry_of=old,
+        name=paths.basename(old.source_path),
+    )
 
 
 def job_torrent(*, viewer, job_id: int) -> tuple[Job, bytes]:

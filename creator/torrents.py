@@ -13,7 +13,7 @@ from browser import paths
 from browser.instances import instance_get
 from creator import metainfo
 from creator.finish import masked_trackers, torrent_store
-from creator.jobs import InvalidJob, JobOptions, job_broadcast, job_get, job_start
+from creator.jobs import InvalidJob, JobOptions, job_broadcast, job_get, job_open
 from creator.metainfo import Metainfo, MetainfoError
 from creator.models import Engine, Job, JobKind, JobState
 from presets.services import preset_resolve_trackers
@@ -57,30 +57,21 @@ def verify_submit(*, user, data: bytes, path: str, instance_id: int | None = Non
     folder = settings.TORRENTS_DIR / "verify"
     folder.mkdir(parents=True, exist_ok=True)
     (settings.TORRENTS_DIR / name).write_bytes(data)
-    with transaction.atomic():
-        job = Job.objects.create(
-            owner=user,
-            instance=instance,
-            instance_name=instance.name,
-            source_path=qbt_path,
-            engine=Engine.LOCAL,
-            kind=JobKind.VERIFY,
-            name=meta.name,
-            options={**asdict(JobOptions()), "input_torrent": name},
-            info_hash_v1=meta.info_hash_v1 or "",
-            info_hash_v2=meta.info_hash_v2 or "",
-        )
-        audit_record(
-            actor=user,
-            action="job.created",
-            target_type="job",
-            target_id=job.pk,
-            detail={"kind": "verify", "path": qbt_path, "torrent": meta.name},
-        )
-        transaction.on_commit(lambda: job_start(job=job))
-    job.refresh_from_db()
-    job_broadcast(job)
-    return job
+    return job_open(
+        actor=user,
+        action="job.created",
+        detail={"kind": "verify", "path": qbt_path, "torrent": meta.name},
+        owner=user,
+        instance=instance,
+        instance_name=instance.name,
+        source_path=qbt_path,
+        engine=Engine.LOCAL,
+        kind=JobKind.VERIFY,
+        name=meta.name,
+        options={**asdict(JobOptions()), "input_torrent": name},
+        info_hash_v1=meta.info_hash_v1 or "",
+        info_hash_v2=meta.info_hash_v2 or "",
+    )
 
 
 def job_edit(
