@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from config.errors import ServiceError
-from creator.metainfo import MetainfoError, bdecode, bencode
+from creator.metainfo import MetainfoError, bdecode, bencode, set_trackers, set_web_seeds
 
 Format = Literal["v1", "v2", "hybrid"]
 Progress = Callable[[int, int, str], None]
@@ -342,11 +342,7 @@ def create(
         info[b"entropy"] = entropy
 
     torrent: dict[bytes, object] = {b"info": info}
-    urls = [url for tier in tiers for url in tier]
-    if urls:
-        torrent[b"announce"] = urls[0].encode()
-    if len(urls) > 1:
-        torrent[b"announce-list"] = [[u.encode() for u in tier] for tier in tiers]
+    set_trackers(torrent, tiers)
     if comment:
         torrent[b"comment"] = comment.encode()
     if created_by:
@@ -355,9 +351,7 @@ def create(
         torrent[b"creation date"] = creation_date
     if format != "v1":
         torrent[b"piece layers"] = layers
-    seeds = [s.encode() for s in web_seeds if s]
-    if seeds:
-        torrent[b"url-list"] = seeds[0] if len(seeds) == 1 else seeds
+    set_web_seeds(torrent, list(web_seeds))
     return bencode(torrent)
 
 

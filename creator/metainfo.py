@@ -249,6 +249,26 @@ def with_entropy(data: bytes, *, entropy: bytes | None = None) -> bytes:
     return bencode(top)
 
 
+def set_trackers(top: dict, tiers: list[list[str]]) -> None:
+    """Writes tiers (no blanks, no empty tiers) into a torrent's top dictionary: `announce` is
+    the first URL, and `announce-list` holds the tiers when there is more than one URL."""
+    top.pop(b"announce", None)
+    top.pop(b"announce-list", None)
+    urls = [url for tier in tiers for url in tier]
+    if urls:
+        top[b"announce"] = urls[0].encode()
+    if len(urls) > 1:
+        top[b"announce-list"] = [[url.encode() for url in tier] for tier in tiers]
+
+
+def set_web_seeds(top: dict, web_seeds: list[str]) -> None:
+    """Writes web seeds into a torrent's top dictionary: one URL as a string, more as a list."""
+    top.pop(b"url-list", None)
+    seeds = [url.encode() for url in web_seeds if url]
+    if seeds:
+        top[b"url-list"] = seeds[0] if len(seeds) == 1 else seeds
+
+
 def _with_info_bytes(top: dict, original: bytes) -> bytes:
     """Re-encodes `top` keeping the original info dictionary's bytes verbatim."""
     spans: dict = {}
@@ -282,18 +302,9 @@ def edited(
     info_changed = False
     if trackers is not None:
         tiers = [[url for url in tier if url] for tier in trackers]
-        tiers = [tier for tier in tiers if tier]
-        top.pop(b"announce", None)
-        top.pop(b"announce-list", None)
-        if tiers:
-            top[b"announce"] = tiers[0][0].encode()
-            if len(tiers) > 1 or len(tiers[0]) > 1:
-                top[b"announce-list"] = [[url.encode() for url in tier] for tier in tiers]
+        set_trackers(top, [tier for tier in tiers if tier])
     if web_seeds is not None:
-        top.pop(b"url-list", None)
-        seeds = [url.encode() for url in web_seeds if url]
-        if seeds:
-            top[b"url-list"] = seeds[0] if len(seeds) == 1 else seeds
+        set_web_seeds(top, web_seeds)
     if comment is not None:
         top.pop(b"comment", None)
         if comment:
