@@ -592,12 +592,12 @@ def main() -> None:
         users = [UserFactory() for _ in range(args.users)]
         staff = StaffFactory()
         tokens = [token_create(user=u, name="load")[1] for u in users]
-        environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        environ.update(
-            PYTHONPATH=str(BASE_DIR),
-            DJANGO_SETTINGS_MODULE="config.settings",
-            TORRENTSMITH_JOB_ACTIVE_LIMIT=str(args.jobs_per_user),
-        )
+        environ = {
+            **os.environ,
+            "PYTHONPATH": str(BASE_DIR),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "TORRENTSMITH_JOB_ACTIVE_LIMIT": str(args.jobs_per_user),
+        }
         stack = Stack.start(workdir / "stack", environ, daphnes=args.daphnes, workers=args.workers)
         folders_by_user = [
             folders[n * args.jobs_per_user : (n + 1) * args.jobs_per_user]

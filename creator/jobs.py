@@ -380,7 +380,7 @@ def job_submit(*, user, request: JobRequest) -> Job:
     path = _check_source(request.path, engine, instance, user=user)
     if engine == Engine.QBITTORRENT:
         _check_capabilities(options, caps)
-    elif options.format not in ("v1", "v2", "hybrid"):
+    elif options.format not in planner.FORMATS:
         raise InvalidJob("The format is v1, v2 or hybrid.", field="format")
     _check_trackers(options, preset, user=user)
     options, piece_notes = _check_piece_size(

@@ -205,8 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     if state.exists():
         parser.error(f"{dir} holds a running stack: stop it first")
     services("start", dir / "services")
-    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    environ.update(services_env(dir / "services"))
+    environ = {**os.environ, **services_env(dir / "services")}
     environ.update(
         PYTHONPATH=str(BASE_DIR),
         DJANGO_SETTINGS_MODULE="config.settings",
