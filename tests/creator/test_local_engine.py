@@ -17,6 +17,8 @@ SEEDING = {"uploading", "stalledUP", "queuedUP", "forcedUP"}
 
 
 def mapped(qbittorrent, **overrides):
+    """An instance with qBittorrent's data folder mapped to where this host sees it, so the
+    local engine can read the content."""
     return instance_for(
         qbittorrent,
         path_mappings=[
@@ -24,6 +26,11 @@ def mapped(qbittorrent, **overrides):
         ],
         **overrides,
     )
+
+
+@pytest.fixture
+def mapped_instance(transactional_db, qbittorrent):
+    return mapped(qbittorrent)
 
 
 def submit(client, **body):
@@ -97,13 +104,9 @@ def test_an_unreachable_qbittorrent_falls_back_and_says_so(
 
 
 def test_a_name_and_exclude_patterns_bring_in_the_local_engine(
-    user_client, qbt_instance, content, worker, qbittorrent
+    user_client, mapped_instance, content, worker, qbittorrent
 ):
     host, qbt = content
-    qbt_instance.path_mappings = [
-        {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
-    ]
-    qbt_instance.save()
     write(
         host,
         {
@@ -123,13 +126,9 @@ def test_a_name_and_exclude_patterns_bring_in_the_local_engine(
 
 @pytest.mark.parametrize("format", ["v1", "v2", "hybrid"])
 def test_qbittorrent_seeds_local_torrents_and_a_forced_recheck_finds_them_complete(
-    user_client, qbt_instance, content, worker, qbittorrent, format
+    user_client, mapped_instance, content, worker, qbittorrent, format
 ):
     host, qbt = content
-    qbt_instance.path_mappings = [
-        {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
-    ]
-    qbt_instance.save()
     write(
         host,
         {
@@ -161,13 +160,9 @@ def test_qbittorrent_seeds_local_torrents_and_a_forced_recheck_finds_them_comple
 
 
 def test_cancel_stops_local_hashing_within_a_second(
-    user_client, qbt_instance, content, worker, qbittorrent
+    user_client, mapped_instance, content, worker, qbittorrent
 ):
     host, qbt = content
-    qbt_instance.path_mappings = [
-        {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
-    ]
-    qbt_instance.save()
     (host / "Huge").mkdir()
     with open(host / "Huge" / "zeros.bin", "wb") as handle:
         handle.truncate(64 * 1024**3)
@@ -182,13 +177,9 @@ def test_cancel_stops_local_hashing_within_a_second(
 
 
 def test_verify_reports_good_bad_and_missing_content_file_by_file(
-    user_client, qbt_instance, content, worker, qbittorrent
+    user_client, mapped_instance, content, worker, qbittorrent
 ):
     host, qbt = content
-    qbt_instance.path_mappings = [
-        {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
-    ]
-    qbt_instance.save()
     write(host, {"Set/a.bin": b"a" * 50_000, "Set/b.bin": b"b" * 50_000, "Set/c.bin": b"c" * 10})
     data = make_torrent(host / "Set", piece_size=16_384)
 
