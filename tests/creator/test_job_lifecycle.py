@@ -28,10 +28,11 @@ def submit(client, **body):
 
 
 def big_folder(qbittorrent, content) -> str:
-    """A sparse folder that takes qBittorrent a few seconds to hash (no disk used)."""
+    """A sparse folder that takes qBittorrent a few seconds to hash (no disk used). 5.3 hashes
+    sparse zeros fast: on an idle machine 1.5 GiB was done within the worker's first look."""
     host, qbt = content
     (host / "big").mkdir()
-    size = 3 * GiB if qbittorrent.version == "5.1" else GiB + GiB // 2
+    size = 3 * GiB if qbittorrent.version == "5.1" else 6 * GiB
     with open(host / "big" / "zeros.bin", "wb") as handle:
         handle.truncate(size)
     return f"{qbt}/big"
