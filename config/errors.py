@@ -23,6 +23,10 @@ class ServiceError(Exception):
         if status is not None:
             self.status = status
 
+    def __reduce__(self):
+        # keeps code, field and status when the error crosses a process boundary (hashing)
+        return (type(self), (self.message,), self.__dict__)
+
     def as_dict(self) -> dict:
         errors = [{"field": self.field, "message": self.message}] if self.field else []
         return {"detail": self.message, "code": self.code, "errors": errors}

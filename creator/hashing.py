@@ -24,18 +24,20 @@ from libtorrent's create_torrent.cpp and checked against the installed libtorren
 - announce is the first tracker, announce-list only appears with two trackers or more, duplicate
   URLs are dropped; url-list is a string for one web seed and a list for more.
 
-Hashing: each worker thread takes the next chunk of work (about 4 MiB, cut on piece boundaries)
-from one shared cursor, so reads stay in file order, reads it 1 MiB at a time with pread into
-its own reusable buffer and hashes it; hashlib releases the GIL on buffers of 2 KiB or more, so
-the workers use all cores. Memory is bounded by the workers' buffers whatever the content size:
-no file and no piece is ever held whole. The calling thread reports progress and watches for
-cancellation. pread rather than mmap: mapping saved nothing measurable (faulting the pages in
-costs about what copying them does) and a file truncated while mapped kills the process with
-SIGBUS.
+Hashing: jobs of about 4 MiB (cut on piece boundaries; a folder of small files goes a few MiB of
+files at a time) run in a pool of hashing processes, one per core, a few jobs ahead of the
+results, so reads stay close to file order. A process maps the part of a file it hashes (mmap
+with MAP_POPULATE: the hashing reads the page cache itself, where a read would first copy every
+byte) and returns digests only. Processes rather than threads: a v2 torrent is one hashlib call
+per 16 KiB block, and threads queue for the GIL between those calls. Memory is bounded by the
+jobs in flight whatever the content size: no file and no piece is ever held whole. The calling
+thread stores the digests, reports progress and watches for cancellation.
 """
 
 import fnmatch
 import hashlib
+import mmap
+import multiprocessing
 import os
 import re
 import stat
@@ -43,8 +45,10 @@ import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from config.errors import ServiceError
 from creator.metainfo import MetainfoError, bdecode, bencode, set_trackers, set_web_seeds
@@ -54,8 +58,8 @@ Progress = Callable[[int, int, str], None]
 
 BLOCK_SIZE = 16 * 1024  # BEP 52: the leaves of a v2 merkle tree hash 16 KiB blocks
 MAX_PIECE_SIZE = 128 * 1024 * 1024  # libtorrent refuses larger pieces; clients struggle with them
-CHUNK_SIZE = 4 * 1024 * 1024  # one job: enough work that taking it from the cursor costs nothing
-READ_SIZE = 1024 * 1024  # one pread into a worker's own buffer: the memory each worker holds
+CHUNK_SIZE = 4 * 1024 * 1024  # one job, and the most of a file a hashing process maps at once
+HASHING_PROCESSES = os.cpu_count() or 1
 PROGRESS_EVERY_S = 0.25
 POLL_S = 0.05  # how often the calling thread looks at `cancel`: well inside the 1 s promise
 
@@ -69,10 +73,6 @@ class HashingError(ServiceError):
     """Why a torrent could not be created or verified, in a sentence for the user."""
 
     code = "hashing_failed"
-
-
-class _Stopped(Exception):
-    """A worker noticed the run was stopped (cancelled, or another worker failed)."""
 
 
 # --- the source -----------------------------------------------------------------------------
@@ -201,8 +201,7 @@ def _walk(
 # --- layout ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):  # a tuple: a folder of thousands of files makes one per file
     parts: tuple[bytes, ...]  # below the torrent's name
     size: int
     offset: int  # in the v1 byte stream, pad files included
@@ -262,7 +261,6 @@ def create(
     entropy: bytes | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
-    threads: int | None = None,
 ) -> bytes:
     """The .torrent of `source`, hashed on this host.
 
@@ -299,7 +297,7 @@ def create(
         jobs = _stream_jobs(plan, [(0, v1_pieces)])
     else:
         jobs = _file_jobs(plan, [(i, _pieces(e.size, piece_size)) for i, e in enumerate(entries)])
-    _execute(plan, jobs, source.total_size, threads, progress, cancel)
+    _execute(plan, jobs, source.total_size, progress, cancel)
 
     info: dict[bytes, object] = {
         b"name": os.fsencode(source.name),
@@ -435,8 +433,7 @@ def _file_root(piece_roots: bytes, piece_size: int) -> bytes:
 # --- the hashing engine ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(NamedTuple):
     disk_path: str | None  # None: zeros (a pad file)
     offset: int  # in the file
     length: int
@@ -445,7 +442,7 @@ class _Segment:
 
 
 class _Plan:
-    """What one run hashes and where the digests go; workers write disjoint slices."""
+    """What one run hashes and where the digests go."""
 
     def __init__(
         self,
@@ -465,21 +462,29 @@ class _Plan:
 
 
 class _StreamJob:
-    """v1 pieces [first, end) of the byte stream, across file boundaries."""
+    """v1 pieces [first, end) of the byte stream, across file boundaries. Runs in a hashing
+    process: it carries all it needs and returns the digests for `store` to put in place."""
 
     __slots__ = ("end", "first", "segments")
 
     def __init__(self, first: int, end: int, segments: list[_Segment]):
         self.first, self.end, self.segments = first, end, segments
 
-    def run(self, run: "_Run", slot: int, buf: memoryview) -> None:
-        piece_size = run.plan.piece_size
+    @property
+    def size(self) -> int:
+        return sum(s.length for s in self.segments if s.disk_path is not None)
+
+    @property
+    def display(self) -> str:
+        return self.segments[0].display
+
+    def run(self, piece_size: int, exact_sizes: bool) -> bytes:
         sha1 = hashlib.sha1
         digests: list[bytes] = []
         hasher = None
         filled = 0
         for segment in self.segments:
-            for view in run.windows(segment, buf, slot):
+            for view in _windows(segment, exact_sizes):
                 at, size = 0, len(view)
                 while at < size:
                     take = min(size - at, piece_size - filled)
@@ -497,43 +502,59 @@ class _StreamJob:
         if hasher is not None:
             digests.append(hasher.digest())  # the stream's last, short piece
         assert len(digests) == self.end - self.first
-        run.plan.v1_hashes[20 * self.first : 20 * self.end] = b"".join(digests)
+        return b"".join(digests)
+
+    def store(self, plan: _Plan, digests: bytes) -> None:
+        plan.v1_hashes[20 * self.first : 20 * self.end] = digests
 
 
 class _FileJob:
     """Pieces [first, end) of one file: v2 piece roots, and v1 piece hashes for hybrid."""
 
-    __slots__ = ("end", "first", "index")
+    __slots__ = ("end", "first", "index", "pad_after", "segment", "v1_first", "width")
 
-    def __init__(self, index: int, first: int, end: int):
-        self.index, self.first, self.end = index, first, end
-
-    def run(self, run: "_Run", slot: int, buf: memoryview) -> None:
-        plan = run.plan
+    def __init__(self, plan: _Plan, index: int, first: int, end: int):
         piece_size = plan.piece_size
-        entry = plan.entries[self.index]
-        with_v1 = plan.v1_from_files
-        sha1, sha256 = hashlib.sha1, hashlib.sha256
+        entry = plan.entries[index]
+        self.index, self.first, self.end = index, first, end
         # A file smaller than a piece is one piece padded to a power of two of blocks only.
-        width = (
+        self.width = (
             piece_size // BLOCK_SIZE
             if entry.size >= piece_size
             else _next_power_of_two(-(-entry.size // BLOCK_SIZE))
         )
-        start = self.first * piece_size
-        segment = _Segment(
+        start = first * piece_size
+        self.segment = _Segment(
             entry.disk_path,
             start,
-            min(self.end * piece_size, entry.size) - start,
+            min(end * piece_size, entry.size) - start,
             entry.size,
             entry.display,
         )
+        # hybrid: where its v1 hashes go, and the zeros of the pad file after it, which fill
+        # its last v1 piece
+        self.v1_first = entry.offset // piece_size + first if plan.v1_from_files else None
+        following = plan.entries[index + 1] if index + 1 < len(plan.entries) else None
+        self.pad_after = following.size if following is not None and following.is_pad else 0
+
+    @property
+    def size(self) -> int:
+        return self.segment.length
+
+    @property
+    def display(self) -> str:
+        return self.segment.display
+
+    def run(self, piece_size: int, exact_sizes: bool) -> tuple[bytes, bytes]:
+        with_v1 = self.v1_first is not None
+        width = self.width
+        sha1, sha256 = hashlib.sha1, hashlib.sha256
         roots: list[bytes] = []
         digests: list[bytes] = []
         blocks: list[bytes] = []
         hasher = None
         filled = 0
-        for view in run.windows(segment, buf, slot):
+        for view in _windows(self.segment, exact_sizes):
             at, size = 0, len(view)
             while at < size:
                 take = min(size - at, piece_size - filled)
@@ -560,22 +581,22 @@ class _FileJob:
         if filled:  # the file's last piece is short
             roots.append(_merkle_root(blocks, width))
             if with_v1:
-                # the pad file after it, if any, fills its v1 piece with zeros
-                following = (
-                    plan.entries[self.index + 1] if self.index + 1 < len(plan.entries) else None
-                )
-                zeros = following.size if following is not None and following.is_pad else 0
                 assert hasher is not None
+                zeros = self.pad_after
                 while zeros:
                     n = min(zeros, len(_ZEROS))
                     hasher.update(_ZEROS[:n])
                     zeros -= n
                 digests.append(hasher.digest())
         assert len(roots) == self.end - self.first
-        plan.v2_roots[self.index][32 * self.first : 32 * self.end] = b"".join(roots)
-        if with_v1:
-            first_v1 = entry.offset // piece_size + self.first
-            plan.v1_hashes[20 * first_v1 : 20 * (first_v1 + len(digests))] = b"".join(digests)
+        return b"".join(roots), b"".join(digests)
+
+    def store(self, plan: _Plan, result: tuple[bytes, bytes]) -> None:
+        roots, digests = result
+        plan.v2_roots[self.index][32 * self.first : 32 * self.end] = roots
+        if self.v1_first is not None:
+            first = self.v1_first
+            plan.v1_hashes[20 * first : 20 * first + len(digests)] = digests
 
 
 def _stream_jobs(plan: _Plan, runs: list[tuple[int, int]]) -> Iterator[_StreamJob]:
@@ -619,145 +640,194 @@ def _file_jobs(plan: _Plan, readable: list[tuple[int, int]]) -> Iterator[_FileJo
             continue
         plan.v2_roots[index] = bytearray(32 * _pieces(entry.size, plan.piece_size))
         for first in range(0, pieces, per_job):
-            yield _FileJob(index, first, min(first + per_job, pieces))
+            yield _FileJob(plan, index, first, min(first + per_job, pieces))
 
 
-class _Run:
-    """Worker threads sharing one cursor over the jobs, and what the calling thread watches."""
+def _batches(jobs: Iterator) -> Iterator[list]:
+    """Consecutive jobs grouped to about CHUNK_SIZE each: a folder of small files is sent to
+    the hashing processes a few MiB at a time, not a file at a time."""
+    batch: list = []
+    size = 0
+    for job in jobs:
+        batch.append(job)
+        size += job.size
+        if size >= 8 * CHUNK_SIZE:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
-    def __init__(self, plan: _Plan, jobs: Iterator, threads: int):
-        self.plan = plan
-        self.jobs = jobs
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.finished = threading.Event()
-        self.running = threads
-        self.done = [0] * threads  # bytes read, one counter per worker: no lock needed
-        self.current = ""
-        self.error: HashingError | None = None
 
-    def work(self, slot: int) -> None:
-        buf = memoryview(bytearray(READ_SIZE))
-        try:
-            while not self.stop.is_set():
-                with self.lock:
-                    job = next(self.jobs, None)
-                if job is None:
-                    break
-                job.run(self, slot, buf)
-        except _Stopped:
-            pass
-        except HashingError as exc:
-            self.fail(exc)
-        except Exception as exc:  # a bug must still end the run with a message, not hang it
-            self.fail(HashingError(f"Hashing failed: {exc!r}.", code="hashing_failed"))
-        finally:
-            with self.lock:
-                self.running -= 1
-                if self.running == 0:
-                    self.finished.set()
+def _run_batch(batch: list, piece_size: int, exact_sizes: bool) -> list:
+    """In a hashing process: the results of a batch of jobs, in order."""
+    return [job.run(piece_size, exact_sizes) for job in batch]
 
-    def fail(self, error: HashingError) -> None:
-        with self.lock:
-            if self.error is None:
-                self.error = error
-        self.stop.set()
 
-    def windows(self, segment: _Segment, buf: memoryview, slot: int) -> Iterator[memoryview]:
-        """`segment`'s bytes in views of `buf`, read in order; zeros for a pad file."""
-        if segment.disk_path is None:
-            left = segment.length
-            while left:
-                n = min(left, len(_ZEROS))
-                yield _ZEROS[:n]
-                left -= n
-            return
-        self.current = segment.display
-        try:
-            fd = os.open(segment.disk_path, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError as exc:
+def _windows(segment: _Segment, exact_sizes: bool) -> Iterator[memoryview]:
+    """`segment`'s bytes in views of at most CHUNK_SIZE, in order; zeros for a pad file."""
+    if segment.disk_path is None:
+        left = segment.length
+        while left:
+            n = min(left, len(_ZEROS))
+            yield _ZEROS[:n]
+            left -= n
+        return
+    try:
+        fd = os.open(segment.disk_path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise HashingError(
+            f"Cannot open {segment.display}: {exc.strerror}.", code="read_failed"
+        ) from None
+    try:
+        size = os.fstat(fd).st_size
+        if exact_sizes and size != segment.file_size:
             raise HashingError(
-                f"Cannot open {segment.display}: {exc.strerror}.", code="read_failed"
-            ) from None
-        try:
-            size = os.fstat(fd).st_size
-            if self.plan.exact_sizes and size != segment.file_size:
+                f"{segment.display} changed while the torrent was being made "
+                f"({size} bytes, {segment.file_size} when scanned).",
+                code="content_changed",
+            )
+        at, end = segment.offset, segment.offset + segment.length
+        if end > size:
+            raise HashingError(
+                f"{segment.display} became shorter while it was read.", code="content_changed"
+            )
+        # Cold content: the kernel starts reading the whole segment in large requests now.
+        os.posix_fadvise(fd, at, end - at, os.POSIX_FADV_WILLNEED)
+        while at < end:
+            n = min(CHUNK_SIZE, end - at)
+            yield _mapped(fd, at, n, segment)
+            at += n
+    except OSError as exc:
+        raise HashingError(
+            f"Cannot read {segment.display}: {exc.strerror}.", code="read_failed"
+        ) from None
+    finally:
+        os.close(fd)
+
+
+def _mapped(fd: int, at: int, length: int, segment: _Segment) -> memoryview:
+    """Bytes [at, at + length) of the file: mapped and faulted in at once, so the hashing reads
+    the page cache itself (a read would first copy every byte); a plain read where the file
+    system cannot map (FUSE mounts with direct I/O, such as some mergerfs setups)."""
+    start = at - at % mmap.ALLOCATIONGRANULARITY
+    try:
+        mapping = mmap.mmap(
+            fd,
+            at + length - start,
+            flags=mmap.MAP_SHARED | mmap.MAP_POPULATE,
+            prot=mmap.PROT_READ,
+            offset=start,
+        )
+    except ValueError:  # mmap looks at the file's size first
+        raise HashingError(
+            f"{segment.display} became shorter while it was read.", code="content_changed"
+        ) from None
+    except OSError:
+        buffer = bytearray(length)
+        got = 0
+        while got < length:
+            n = os.preadv(fd, [memoryview(buffer)[got:]], at + got)
+            if n == 0:
                 raise HashingError(
-                    f"{segment.display} changed while the torrent was being made "
-                    f"({size} bytes, {segment.file_size} when scanned).",
+                    f"{segment.display} became shorter while it was read.",
                     code="content_changed",
-                )
-            if segment.length > len(buf):  # readahead only helps reads that follow reads
-                os.posix_fadvise(fd, segment.offset, segment.length, os.POSIX_FADV_SEQUENTIAL)
-            at, end = segment.offset, segment.offset + segment.length
-            while at < end:
-                if self.stop.is_set():
-                    raise _Stopped
-                view = buf[: min(len(buf), end - at)]
-                got = 0
-                while got < len(view):
-                    n = os.preadv(fd, [view[got:]], at + got)
-                    if n == 0:
-                        raise HashingError(
-                            f"{segment.display} became shorter while it was read.",
-                            code="content_changed",
-                        )
-                    got += n
-                self.done[slot] += len(view)
-                yield view
-                at += len(view)
-        except OSError as exc:
-            raise HashingError(
-                f"Cannot read {segment.display}: {exc.strerror}.", code="read_failed"
-            ) from None
-        finally:
-            os.close(fd)
+                ) from None
+            got += n
+        return memoryview(buffer)
+    # The mapping is unmapped when the last view of it is dropped.
+    return memoryview(mapping)[at - start :]
+
+
+# One pool of hashing processes per server process, started on first use: processes rather
+# than threads because hashing a v2 torrent is one hashlib call per 16 KiB block, and with
+# threads those calls queue for the GIL. A process that dies (a mapped file truncated under it
+# raises SIGBUS, or the kernel killed it) breaks the pool: the run fails saying so and the next
+# one starts a new pool.
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _hashing_processes() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # forkserver: a clean process to fork from, never a copy of this one's threads
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _pool = ProcessPoolExecutor(HASHING_PROCESSES, mp_context=context)
+        return _pool
+
+
+def _forget_pool(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _execute(
     plan: _Plan,
     jobs: Iterator,
     total: int,
-    threads: int | None,
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> None:
-    """Runs `jobs` on worker threads; reports progress and obeys `cancel` from this thread."""
-    count = max(1, threads or os.cpu_count() or 1)
-    run = _Run(plan, jobs, count)
-    workers = [
-        threading.Thread(target=run.work, args=(slot,), name=f"hashing-{slot}", daemon=True)
-        for slot in range(count)
-    ]
-    cancelled = False
+    """Runs `jobs` in the hashing processes, a few batches ahead of the results; reports
+    progress and obeys `cancel` from this thread."""
+    pool = _hashing_processes()
+    batches = _batches(jobs)
+    running: dict[Future, list] = {}
+    done = 0
+    current = ""
+    if progress is not None:
+        progress(0, total, "")
+    reported = time.monotonic()
     try:
-        for worker in workers:
-            worker.start()
-        if progress is not None:
-            progress(0, total, "")
-        reported = time.monotonic()
         while True:
-            finished = run.finished.wait(POLL_S)
-            if run.error is not None:
+            while len(running) < 2 * HASHING_PROCESSES:
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                try:
+                    future = pool.submit(_run_batch, batch, plan.piece_size, plan.exact_sizes)
+                except BrokenProcessPool:  # broken during an earlier run, after its error
+                    _forget_pool(pool)
+                    pool = _hashing_processes()
+                    future = pool.submit(_run_batch, batch, plan.piece_size, plan.exact_sizes)
+                running[future] = batch
+            if not running:
                 break
-            if finished:
-                if progress is not None:
-                    progress(sum(run.done), total, run.current)
-                break
+            finished, _ = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
+            for future in finished:
+                batch = running.pop(future)
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    _forget_pool(pool)
+                    raise HashingError(
+                        f"Hashing stopped while reading {batch[0].display}: a file shrank "
+                        "while it was read, or the hashing process was killed.",
+                        code="read_failed",
+                    ) from None
+                except HashingError:
+                    raise
+                except Exception as exc:  # a bug must still end the run with a message
+                    raise HashingError(f"Hashing failed: {exc!r}.", code="hashing_failed") from exc
+                for job, result in zip(batch, results, strict=True):
+                    job.store(plan, result)
+                    done += job.size
+                current = batch[-1].display
             if cancel is not None and cancel.is_set():
-                cancelled = True
-                break
+                raise HashingError("Hashing was cancelled.", code="cancelled")
             if progress is not None and time.monotonic() - reported >= PROGRESS_EVERY_S:
-                progress(sum(run.done), total, run.current)
+                progress(done, total, current)
                 reported = time.monotonic()
     finally:
-        run.stop.set()
-        for worker in workers:
-            worker.join()
-    if run.error is not None:
-        raise run.error
-    if cancelled:
-        raise HashingError("Hashing was cancelled.", code="cancelled")
+        for future in running:
+            future.cancel()  # those already running finish on their own, in milliseconds
+    if progress is not None:
+        progress(done, total, current)
 
 
 # --- verifying ------------------------------------------------------------------------------
@@ -804,7 +874,6 @@ def verify(
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
-    threads: int | None = None,
 ) -> VerifyReport:
     """Checks content against a .torrent: which pieces match, which do not, which are missing.
 
@@ -818,7 +887,7 @@ def verify(
     except MetainfoError as exc:
         raise HashingError(f"This is not a .torrent file ({exc}).", code="bad_torrent") from None
     try:
-        return _verify(top, os.path.abspath(os.fspath(content_path)), progress, cancel, threads)
+        return _verify(top, os.path.abspath(os.fspath(content_path)), progress, cancel)
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
         raise HashingError(
             f"This .torrent is not well formed ({type(exc).__name__}).", code="bad_torrent"
@@ -843,7 +912,7 @@ class _Listed:
     root: bytes | None  # v2 pieces root
 
 
-def _verify(top: dict, content: str, progress, cancel, threads) -> VerifyReport:
+def _verify(top: dict, content: str, progress, cancel) -> VerifyReport:
     info = top[b"info"]
     piece_size = info[b"piece length"]
     if not isinstance(piece_size, int) or isinstance(piece_size, bool) or piece_size <= 0:
@@ -859,11 +928,11 @@ def _verify(top: dict, content: str, progress, cancel, threads) -> VerifyReport:
     entries, sizes = _on_disk(listed, name, content, piece_size if not is_v1 else None)
     if is_v1:
         return _verify_v1(
-            "hybrid" if is_v2 else "v1", info, entries, sizes, piece_size, progress, cancel, threads
+            "hybrid" if is_v2 else "v1", info, entries, sizes, piece_size, progress, cancel
         )
     roots = {i: f.root for i, f in zip(sizes, (f for f in listed if not f.is_pad), strict=True)}
     layers = top.get(b"piece layers", {})
-    return _verify_v2(entries, sizes, roots, layers, piece_size, progress, cancel, threads)
+    return _verify_v2(entries, sizes, roots, layers, piece_size, progress, cancel)
 
 
 def _listed_files(info: dict, is_v1: bool, content_is_folder: bool) -> list[_Listed]:
@@ -923,7 +992,6 @@ def _verify_v1(
     piece_size: int,
     progress,
     cancel,
-    threads,
 ) -> VerifyReport:
     """Checks the v1 pieces, which run across files (and pad files, zeros)."""
     last = entries[-1]
@@ -945,7 +1013,7 @@ def _verify_v1(
     total = sum(
         s.length for job in _stream_jobs(plan, readable) for s in job.segments if s.disk_path
     )
-    _execute(plan, _stream_jobs(plan, readable), total, threads, progress, cancel)
+    _execute(plan, _stream_jobs(plan, readable), total, progress, cancel)
     bad = [
         p
         for first, end in readable
@@ -980,7 +1048,6 @@ def _verify_v2(
     piece_size: int,
     progress,
     cancel,
-    threads,
 ) -> VerifyReport:
     """Checks each file's pieces against its piece layer (its root for a one-piece file)."""
     plan = _Plan(piece_size, entries, v1_pieces=0, v1_from_files=False, exact_sizes=False)
@@ -1005,7 +1072,7 @@ def _verify_v2(
         available = min(actual or 0, e.size)
         readable[index] = count if available == e.size else available // piece_size
     total = sum(min(n * piece_size, entries[i].size) for i, n in readable.items())
-    _execute(plan, _file_jobs(plan, list(readable.items())), total, threads, progress, cancel)
+    _execute(plan, _file_jobs(plan, list(readable.items())), total, progress, cancel)
     bad: list[int] = []
     files = []
     piece_count = missing_count = 0

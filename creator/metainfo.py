@@ -64,20 +64,47 @@ def bdecode(data: bytes):
 
 
 def bencode(value) -> bytes:
-    if isinstance(value, bool):
+    out: list[bytes] = []
+    _encode(value, out.append)
+    return b"".join(out)
+
+
+def _encode(value, put) -> None:
+    # Exact types first: a folder of thousands of files is a dict or list per file.
+    kind = type(value)
+    if kind is bytes:
+        put(b"%d:" % len(value))
+        put(value)
+    elif kind is int:
+        put(b"i%de" % value)
+    elif kind is dict:
+        put(b"d")
+        for key, item in sorted(
+            (k.encode() if isinstance(k, str) else k, v) for k, v in value.items()
+        ):
+            put(b"%d:" % len(key))
+            put(key)
+            _encode(item, put)
+        put(b"e")
+    elif kind is list or kind is tuple:
+        put(b"l")
+        for item in value:
+            _encode(item, put)
+        put(b"e")
+    elif isinstance(value, bool):
         raise TypeError("booleans have no bencoding")
-    if isinstance(value, int):
-        return b"i%de" % value
-    if isinstance(value, str):
-        value = value.encode()
-    if isinstance(value, bytes):
-        return b"%d:%s" % (len(value), value)
-    if isinstance(value, list | tuple):
-        return b"l" + b"".join(bencode(v) for v in value) + b"e"
-    if isinstance(value, dict):
-        items = sorted((k.encode() if isinstance(k, str) else k, v) for k, v in value.items())
-        return b"d" + b"".join(bencode(k) + bencode(v) for k, v in items) + b"e"
-    raise TypeError(f"cannot bencode {type(value).__name__}")
+    elif isinstance(value, str):
+        _encode(value.encode(), put)
+    elif isinstance(value, bytes):
+        _encode(bytes(value), put)
+    elif isinstance(value, int):
+        _encode(int(value), put)
+    elif isinstance(value, list | tuple):
+        _encode(list(value), put)
+    elif isinstance(value, dict):
+        _encode(dict(value), put)
+    else:
+        raise TypeError(f"cannot bencode {type(value).__name__}")
 
 
 # --- reading -------------------------------------------------------------------------------
