@@ -16,6 +16,7 @@ import threading
 import time
 from datetime import timedelta
 
+import orjson
 import qbittorrentapi
 import requests
 from django.conf import settings
@@ -198,13 +199,23 @@ class QbittorrentClient:
 
     def directory(self, qbt_path: str, *, mode: str = "all", with_metadata: bool = False):
         """app/getDirectoryContent: full paths, or objects with metadata (WebAPI 2.11.8+)."""
-        extra = {"mode": mode}
+        data = {"dirPath": qbt_path, "mode": mode}
         if with_metadata:
-            extra["withMetadata"] = "true"
-        return self.call(
-            lambda api: api.app_get_directory_content(directory_path=qbt_path, **extra),
+            data["withMetadata"] = "true"
+        # The raw answer parsed with orjson: a large folder's JSON is the slowest part of
+        # browsing after qBittorrent's own work, and the stdlib parser takes twice as long.
+        response = self.call(
+            lambda api: api._post("app", "getDirectoryContent", data=data),
             not_found=f"Directory does not exist: {qbt_path}",
         )
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise qbittorrent_error(
+                self.instance,
+                "answered a folder listing that is not JSON.",
+                code="qbittorrent_error",
+            ) from exc
 
     def default_save_path(self) -> str:
         return str(self.call(lambda api: api.app_default_save_path()))
