@@ -754,8 +754,29 @@ def _hashing_processes() -> ProcessPoolExecutor:
             # forkserver: a clean process to fork from, never a copy of this one's threads
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
-            _pool = ProcessPoolExecutor(HASHING_PROCESSES, mp_context=context)
+            _pool = ProcessPoolExecutor(
+                HASHING_PROCESSES,
+                mp_context=context,
+                initializer=_end_with,
+                initargs=(os.getpid(),),
+            )
         return _pool
+
+
+def _end_with(owner: int) -> None:
+    """In a hashing process: exit once the server process that started the pool is gone.
+    Killed (a worker's SIGKILL, the OOM killer), it cannot say so, and its hashing processes
+    would otherwise wait for work forever. Polling, not pidfd_open: NAS kernels lack it."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(owner, 0)
+            except OSError:  # gone (or its pid reused by another user's process)
+                os._exit(0)
+
+    threading.Thread(target=watch, name="hashing-owner", daemon=True).start()
 
 
 def _forget_pool(pool: ProcessPoolExecutor) -> None:

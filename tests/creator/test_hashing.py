@@ -571,6 +571,35 @@ def test_a_file_truncated_while_it_is_hashed_fails_the_torrent_and_the_next_one_
     assert_same_info(tmp_path / "next", "v2", 16 * KIB)
 
 
+def test_the_hashing_processes_end_when_the_process_that_started_them_is_killed(tmp_path):
+    write(tmp_path / "c", {"a.bin": data(40_000)})
+    probe = (
+        "import os, sys, time\n"
+        "from creator import hashing\n"
+        "from tests.harness.proctree import descendants\n"
+        f"hashing.create(hashing.scan_source({str(tmp_path / 'c')!r}), format='v1',\n"
+        "    piece_size=16 * 1024, creation_date=None)\n"
+        "print(*descendants(os.getpid()), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    owner = subprocess.Popen(
+        [sys.executable, "-c", probe], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        started = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(started) >= hashing.HASHING_PROCESSES
+    finally:
+        owner.kill()
+        owner.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        left = [pid for pid in started if Path(f"/proc/{pid}").exists()]
+        if not left:
+            break
+        time.sleep(0.2)
+    assert not left, f"hashing processes {left} outlived the process that started them"
+
+
 def test_progress_is_reported_often_and_reaches_the_total(tmp_path):
     root = tmp_path / "progress"
     sparse(root / "big.bin", 3 * 1024**3, {0: b"start", 3 * 1024**3 - 3: b"end"})
