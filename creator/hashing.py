@@ -59,7 +59,7 @@ Progress = Callable[[int, int, str], None]
 BLOCK_SIZE = 16 * 1024  # BEP 52: the leaves of a v2 merkle tree hash 16 KiB blocks
 MAX_PIECE_SIZE = 128 * 1024 * 1024  # libtorrent refuses larger pieces; clients struggle with them
 CHUNK_SIZE = 4 * 1024 * 1024  # one job, and the most of a file a hashing process maps at once
-HASHING_PROCESSES = os.cpu_count() or 1
+HASHING_PROCESSES = len(os.sched_getaffinity(0))  # the cores this process may use (cpusets)
 PROGRESS_EVERY_S = 0.25
 POLL_S = 0.05  # how often the calling thread looks at `cancel`: well inside the 1 s promise
 
