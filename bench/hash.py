@@ -80,62 +80,62 @@ def warm(source: Path) -> None:
                 pass
 
 
+def on_every_core(tasks: list, do: Callable) -> float:
+    """Seconds for one thread per core to `do(task)` for every task, in order."""
+    todo = list(reversed(tasks))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                task = todo.pop()
+            do(task)
+
+    workers = [threading.Thread(target=work) for _ in range(os.cpu_count() or 1)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - started
+
+
 def ceiling_s(buffers: list[memoryview], format: str, piece_size: int) -> float:
     """Seconds for one thread per core to do the format's hashing over bytes in memory."""
     step = piece_size if format == "v1" else hashing.BLOCK_SIZE
     new = hashlib.sha1 if format == "v1" else hashlib.sha256
     chunk = max(step, 4 * MIB // step * step)
-    tasks = [(buf, at) for buf in buffers for at in range(0, len(buf), chunk)]
-    tasks.reverse()
-    lock = threading.Lock()
 
-    def work() -> None:
-        while True:
-            with lock:
-                if not tasks:
-                    return
-                buf, at = tasks.pop()
-            part = buf[at : at + chunk]
-            for i in range(0, len(part), step):
-                new(part[i : i + step]).digest()
+    def hash_part(task: tuple[memoryview, int]) -> None:
+        buf, at = task
+        part = buf[at : at + chunk]
+        for i in range(0, len(part), step):
+            new(part[i : i + step]).digest()
 
-    workers = [threading.Thread(target=work) for _ in range(os.cpu_count() or 1)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return time.perf_counter() - started
+    return on_every_core(
+        [(buf, at) for buf in buffers for at in range(0, len(buf), chunk)], hash_part
+    )
 
 
 def reading_s(paths: list[Path]) -> float:
     """Seconds for one thread per core to read the files (page cache warm), hashing nothing:
     what getting the bytes out of the page cache costs."""
-    todo = list(reversed(paths))
-    lock = threading.Lock()
+    buffers = threading.local()
 
-    def work() -> None:
-        buf = memoryview(bytearray(4 * MIB))
-        while True:
-            with lock:
-                if not todo:
-                    return
-                path = todo.pop()
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                at = 0
-                while n := os.preadv(fd, [buf], at):
-                    at += n
-            finally:
-                os.close(fd)
+    def read(path: Path) -> None:
+        if not hasattr(buffers, "buf"):
+            buffers.buf = memoryview(bytearray(4 * MIB))
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            at = 0
+            while n := os.preadv(fd, [buffers.buf], at):
+                at += n
+        finally:
+            os.close(fd)
 
-    workers = [threading.Thread(target=work) for _ in range(os.cpu_count() or 1)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return time.perf_counter() - started
+    return on_every_core(paths, read)
 
 
 def ours_s(source: Path, format: str, piece_size: int) -> float:
