@@ -24,9 +24,9 @@ from libtorrent's create_torrent.cpp and checked against the installed libtorren
 - announce is the first tracker, announce-list only appears with two trackers or more, duplicate
   URLs are dropped; url-list is a string for one web seed and a list for more.
 
-Hashing: jobs of about 4 MiB (cut on piece boundaries; a folder of small files goes a few MiB of
-files at a time) run in a pool of hashing processes, one per core, a few jobs ahead of the
-results, so reads stay close to file order. A process maps the part of a file it hashes (mmap
+Hashing: jobs of about 4 MiB (cut on piece boundaries), sent 32 MiB of them at a time, run in a
+pool of hashing processes, one per core, a few batches ahead of the results, so reads stay
+close to file order. A process maps the part of a file it hashes (mmap
 with MAP_POPULATE: the hashing reads the page cache itself, where a read would first copy every
 byte) and returns digests only. Processes rather than threads: a v2 torrent is one hashlib call
 per 16 KiB block, and threads queue for the GIL between those calls. Memory is bounded by the
@@ -59,6 +59,7 @@ Progress = Callable[[int, int, str], None]
 BLOCK_SIZE = 16 * 1024  # BEP 52: the leaves of a v2 merkle tree hash 16 KiB blocks
 MAX_PIECE_SIZE = 128 * 1024 * 1024  # libtorrent refuses larger pieces; clients struggle with them
 CHUNK_SIZE = 4 * 1024 * 1024  # one job, and the most of a file a hashing process maps at once
+BATCH_SIZE = 32 * 1024 * 1024  # jobs sent to a hashing process at once: a round trip each
 HASHING_PROCESSES = len(os.sched_getaffinity(0))  # the cores this process may use (cpusets)
 PROGRESS_EVERY_S = 0.25
 POLL_S = 0.05  # how often the calling thread looks at `cancel`: well inside the 1 s promise
@@ -644,14 +645,14 @@ def _file_jobs(plan: _Plan, readable: list[tuple[int, int]]) -> Iterator[_FileJo
 
 
 def _batches(jobs: Iterator) -> Iterator[list]:
-    """Consecutive jobs grouped to about CHUNK_SIZE each: a folder of small files is sent to
-    the hashing processes a few MiB at a time, not a file at a time."""
+    """Consecutive jobs grouped to about BATCH_SIZE each: a folder of small files is sent to
+    the hashing processes many files at a time, not a file at a time."""
     batch: list = []
     size = 0
     for job in jobs:
         batch.append(job)
         size += job.size
-        if size >= 8 * CHUNK_SIZE:
+        if size >= BATCH_SIZE:
             yield batch
             batch, size = [], 0
     if batch:
