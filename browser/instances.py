@@ -14,6 +14,15 @@ from config.errors import NotFound, PermissionDenied, ServiceError
 ROOTS_TTL_S = 300
 
 
+def instance_id_of(value) -> int | None:
+    """The instance a page's query or form names; None (the default instance) when it names
+    none or is not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def instances_for(user):
     """The enabled instances `user` may use: all for staff; otherwise those open to every
     Creator (no users or groups set) and those naming the user or one of their groups."""

@@ -10,19 +10,12 @@ from accounts.decorators import role_required
 from accounts.permissions import USE_INSTANCES
 from browser.analysis import analyze
 from browser.browse import default_paths
-from browser.instances import instance_health, instances_for
+from browser.instances import instance_health, instance_id_of, instances_for
 from browser.models import Instance, LoginState, NavigationMode
 from browser.preferences import preference_dismiss_notice, preference_get
 from browser.qbittorrent import login_retry_allow
 from browser.unified import unified_browse
 from config.errors import ServiceError
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def picker_context(request, *, path: str | None, instance_id: int | None, refresh=False) -> dict:
@@ -60,7 +53,9 @@ def picker_context(request, *, path: str | None, instance_id: int | None, refres
 @role_required(USE_INSTANCES)
 def browse_page(request):
     context = picker_context(
-        request, path=request.GET.get("path"), instance_id=_int(request.GET.get("instance"))
+        request,
+        path=request.GET.get("path"),
+        instance_id=instance_id_of(request.GET.get("instance")),
     )
     return render(request, "browser/browse.html", context)
 
@@ -71,7 +66,7 @@ def picker(request):
     context = picker_context(
         request,
         path=request.GET.get("path"),
-        instance_id=_int(request.GET.get("instance")),
+        instance_id=instance_id_of(request.GET.get("instance")),
         refresh=request.GET.get("refresh") == "1",
     )
     return render(request, "browser/_picker.html", context)
@@ -83,7 +78,9 @@ def analysis(request):
     context = {"path": request.GET.get("path", "")}
     try:
         context["analysis"] = analyze(
-            user=request.user, path=context["path"], instance_id=_int(request.GET.get("instance"))
+            user=request.user,
+            path=context["path"],
+            instance_id=instance_id_of(request.GET.get("instance")),
         )
     except ServiceError as error:
         context["error"] = error.message

@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from accounts.decorators import role_required
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS
-from browser.instances import instances_for
+from browser.instances import instance_id_of, instances_for
 from browser.local import DEPRECATION
 from browser.models import NavigationMode
 from browser.preferences import preference_mode, preference_update
@@ -231,15 +231,10 @@ def job_row(request, job_id: int):
 ANY_OFFER = CreatorOffer(instance=None, formats=("v1", "v2", "hybrid"), alignment_options=True)
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _form(request, data, *, offer: CreatorOffer | None = None) -> CreateForm:
-    offer = offer or creator_offer(user=request.user, instance_id=_int(data.get("instance")))
+    offer = offer or creator_offer(
+        user=request.user, instance_id=instance_id_of(data.get("instance"))
+    )
     return CreateForm(data, offer=offer, presets=preset_list(viewer=request.user))
 
 
@@ -311,7 +306,7 @@ def create_page(request):
     else:
         values = {**creator_defaults_get(user=request.user), "path": request.GET.get("path", "")}
         if "instance" in request.GET:
-            values["instance"] = _int(request.GET["instance"])
+            values["instance"] = instance_id_of(request.GET["instance"])
     return render(request, "creator/create.html", _page_context(request, values=values, read=read))
 
 
@@ -488,7 +483,7 @@ def torrent_verify_page(request):
                 user=request.user,
                 data=upload.read(),
                 path=context["path"],
-                instance_id=_int(request.POST.get("instance")),
+                instance_id=instance_id_of(request.POST.get("instance")),
             )
         except ServiceError as error:
             context["error"] = error
