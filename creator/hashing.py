@@ -25,13 +25,14 @@ from libtorrent's create_torrent.cpp and checked against the installed libtorren
   URLs are dropped; url-list is a string for one web seed and a list for more.
 
 Hashing: jobs of about 4 MiB (cut on piece boundaries), sent 32 MiB of them at a time, run in a
-pool of hashing processes, one per core, a few batches ahead of the results, so reads stay
-close to file order. A process maps the part of a file it hashes (mmap
-with MAP_POPULATE: the hashing reads the page cache itself, where a read would first copy every
-byte) and returns digests only. Processes rather than threads: a v2 torrent is one hashlib call
-per 16 KiB block, and threads queue for the GIL between those calls. Memory is bounded by the
-jobs in flight whatever the content size: no file and no piece is ever held whole. The calling
-thread stores the digests, reports progress and watches for cancellation.
+pool of hashing processes, one per core, a few batches ahead of the results, so reads stay close to
+file order. A process maps the part of a file it hashes (mmap with MAP_POPULATE: the hashing reads
+the page cache itself, where a read would first copy every byte) and returns digests only; the
+calling process asks the kernel to read large files a few batches ahead, for content that is not
+cached. Processes rather than threads: a v2 torrent is one hashlib call per 16 KiB block, and
+threads queue for the GIL between those calls. Memory is bounded by the jobs in flight whatever the
+content size: no file and no piece is ever held whole. The calling thread stores the digests,
+reports progress and watches for cancellation.
 """
 
 import fnmatch
@@ -60,6 +61,7 @@ BLOCK_SIZE = 16 * 1024  # BEP 52: the leaves of a v2 merkle tree hash 16 KiB blo
 MAX_PIECE_SIZE = 128 * 1024 * 1024  # libtorrent refuses larger pieces; clients struggle with them
 CHUNK_SIZE = 4 * 1024 * 1024  # one job, and the most of a file a hashing process maps at once
 BATCH_SIZE = 32 * 1024 * 1024  # jobs sent to a hashing process at once: a round trip each
+READ_AHEAD_MIN = 1024 * 1024  # segments read ahead of their hashing; smaller ones are files
 HASHING_PROCESSES = len(os.sched_getaffinity(0))  # the cores this process may use (cpusets)
 PROGRESS_EVERY_S = 0.25
 POLL_S = 0.05  # how often the calling thread looks at `cancel`: well inside the 1 s promise
@@ -539,6 +541,10 @@ class _FileJob:
         self.pad_after = following.size if following is not None and following.is_pad else 0
 
     @property
+    def segments(self) -> list[_Segment]:
+        return [self.segment]
+
+    @property
     def size(self) -> int:
         return self.segment.length
 
@@ -692,8 +698,6 @@ def _windows(segment: _Segment, exact_sizes: bool) -> Iterator[memoryview]:
             raise HashingError(
                 f"{segment.display} became shorter while it was read.", code="content_changed"
             )
-        # Cold content: the kernel starts reading the whole segment in large requests now.
-        os.posix_fadvise(fd, at, end - at, os.POSIX_FADV_WILLNEED)
         while at < end:
             n = min(CHUNK_SIZE, end - at)
             yield _mapped(fd, at, n, segment)
@@ -704,6 +708,36 @@ def _windows(segment: _Segment, exact_sizes: bool) -> Iterator[memoryview]:
         ) from None
     finally:
         os.close(fd)
+
+
+def _read_ahead(batch: list) -> None:
+    """Asks the kernel to start reading a batch's large segments now, while the batches before
+    it are hashed, in requests as large as the disk takes: a mapping faulted in on its own is
+    read a readahead window (128 KiB by default) at a time, each waited for. Small files are
+    left to the kernel's readahead: asking costs more than it saves."""
+    for job in batch:
+        for segment in job.segments:
+            if segment.disk_path is None or segment.length < READ_AHEAD_MIN:
+                continue
+            try:
+                fd = os.open(segment.disk_path, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                continue  # the hashing process says why
+            try:
+                os.posix_fadvise(fd, segment.offset, segment.length, os.POSIX_FADV_WILLNEED)
+            finally:
+                os.close(fd)
+
+
+_buffers = threading.local()
+
+
+def _read_buffer() -> memoryview:
+    """This thread's buffer for reads where mapping fails: allocated once, since a fresh 4 MiB
+    is faulted in page by page each time."""
+    if not hasattr(_buffers, "view"):
+        _buffers.view = memoryview(bytearray(CHUNK_SIZE))
+    return _buffers.view
 
 
 def _mapped(fd: int, at: int, length: int, segment: _Segment) -> memoryview:
@@ -724,17 +758,17 @@ def _mapped(fd: int, at: int, length: int, segment: _Segment) -> memoryview:
             f"{segment.display} became shorter while it was read.", code="content_changed"
         ) from None
     except OSError:
-        buffer = bytearray(length)
+        buffer = _read_buffer()[:length]
         got = 0
         while got < length:
-            n = os.preadv(fd, [memoryview(buffer)[got:]], at + got)
+            n = os.preadv(fd, [buffer[got:]], at + got)
             if n == 0:
                 raise HashingError(
                     f"{segment.display} became shorter while it was read.",
                     code="content_changed",
                 ) from None
             got += n
-        return memoryview(buffer)
+        return buffer
     # The mapping is unmapped when the last view of it is dropped.
     return memoryview(mapping)[at - start :]
 
@@ -811,6 +845,7 @@ def _execute(
                 batch = next(batches, None)
                 if batch is None:
                     break
+                _read_ahead(batch)
                 try:
                     future = pool.submit(_run_batch, batch, plan.piece_size, plan.exact_sizes)
                 except BrokenProcessPool:  # broken during an earlier run, after its error
