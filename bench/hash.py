@@ -22,6 +22,11 @@ sum of its hashing processes' peaks; goal: under 256 MiB.
     /work/main/.venv/bin/python bench/hash.py [--runs 5] [--size-gib 2] [--files 2000]
         [--rss-gib 20]
 
+The local engine maps the files it hashes, and mapping costs depend on how the pages came into
+the cache: this bench writes its files, then reads them once. A file read back after the cache
+was dropped maps slower (here, 2 GiB v1: 0.77 of the ceiling instead of 0.92; v2: 0.80
+instead of 0.90).
+
 The machine is shared: the best of several runs is reported because other work only ever
 slows a run down, with the load average before and after; each line also gives the CPU
 seconds spent per GB, which other work barely moves. Takes about three minutes on 2 cores.
