@@ -171,6 +171,17 @@ def test_a_5xx_is_a_502_in_words(user_client, db, fake):
     assert len(fake.calls("/api/v2/app/getDirectoryContent")) == 1  # no retry
 
 
+def test_a_listing_that_is_not_json_is_a_502_in_words(user_client, db, fake):
+    # a proxy's error page answered with 200, say
+    fake.routes["/api/v2/app/getDirectoryContent"] = (200, "<html>Bad gateway</html>")
+    instance = instance_for(fake)
+    response = browse(user_client, path="/data")
+    assert response.status_code == 502
+    assert response.json()["detail"] == (
+        f"qBittorrent '{instance.name}' answered a folder listing that is not JSON."
+    )
+
+
 @pytest.mark.qbittorrent
 def test_qbittorrent_4_5_is_reported_too_old(user_client, db, qbittorrent_45):
     instance = instance_for(qbittorrent_45)
