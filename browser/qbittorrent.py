@@ -36,6 +36,7 @@ MAX_FAILURES = 4
 LOGIN_BACKOFF_S = (60, 300)  # wait before the 2nd and the 3rd attempt with the same credentials
 BAN_S = 3600  # qBittorrent's default ban duration
 CAPABILITIES_TTL_S = 300
+ADDED_WITHIN_S = 10  # how long a torrent just added may take to be listed
 
 
 class QbittorrentError(ServiceError):
@@ -295,6 +296,30 @@ class QbittorrentClient:
             raise qbittorrent_error(
                 self.instance, "refused the torrent.", code="qbittorrent_add_failed"
             )
+
+    def rename_file(self, torrent_id: str, old_path: str, new_path: str) -> None:
+        """torrents/renameFile, once qBittorrent lists the torrent: torrents/add returns
+        before the torrent is added, and renaming one it does not know yet is a 404."""
+        deadline = time.monotonic() + ADDED_WITHIN_S
+        while True:
+            try:
+                self.call(
+                    lambda api: api.torrents_rename_file(
+                        torrent_hash=torrent_id, old_path=old_path, new_path=new_path
+                    ),
+                    not_found=f"qBittorrent '{self.instance.name}' did not list the torrent "
+                    f"within {ADDED_WITHIN_S} s of adding it.",
+                    conflict=f"cannot rename {old_path} to {new_path} in the torrent.",
+                )
+                return
+            except QbittorrentError as error:
+                if error.code != "not_found" or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.1)
+
+    def start_torrent(self, torrent_id: str) -> None:
+        """torrents/start (torrents/resume before WebAPI 2.11)."""
+        self.call(lambda api: api.torrents_start(torrent_hashes=torrent_id))
 
     # --- the login gate ---------------------------------------------------------------------
 

@@ -105,33 +105,60 @@ def masked_trackers(job: Job, meta: Metainfo) -> tuple[list[list[str]], set[str]
     return masked, set(template_of)
 
 
-def seed_params(*, save_path: str, category: str, tags: list[str], caps) -> dict:
-    """torrents/add parameters that seed content already in `save_path`, with no recheck."""
+def seed_params(
+    *,
+    save_path: str,
+    category: str,
+    tags: list[str],
+    caps,
+    top_folder: bool = True,
+    start: bool = True,
+) -> dict:
+    """torrents/add parameters that seed content already in `save_path`, with no recheck.
+    Without `top_folder`, a folder torrent's files go straight into `save_path`."""
+    stopped = "false" if start else "true"
     params = {
         "savepath": save_path,
         "category": category,
         "tags": ",".join(tags),
-        "contentLayout": "Original",  # never an extra (or a missing) top folder
+        # never an extra (or a missing) top folder
+        "contentLayout": "Original" if top_folder else "NoSubfolder",
         "autoTMM": "false",  # a category's own save path must not move it
-        "stopped": "false",  # 5.0+ name
-        "paused": "false",  # its name before 5.0
+        "stopped": stopped,  # 5.0+ name
+        "paused": stopped,  # its name before 5.0
         caps.seed_mode_param: "true",  # seedMode from WebAPI 2.16, skip_checking before
     }
     return {name: value for name, value in params.items() if value != ""}
 
 
-def _seed(job: Job, data: bytes, client: QbittorrentClient) -> str:
-    """Adds the torrent to qBittorrent as complete (no recheck); a sentence on the outcome."""
+def _seed(job: Job, data: bytes, meta: Metainfo, client: QbittorrentClient) -> str:
+    """Adds the torrent to qBittorrent as complete (no recheck); a sentence on the outcome.
+
+    The content is where it was made. A torrent named otherwise than its source (the name
+    option) must still find it there: a folder's files are placed in the folder itself, with no
+    top folder of the new name; a single file is added stopped, renamed back to its name on
+    disk, then started (started first, qBittorrent marks its file missing for good)."""
     options = JobOptions.of(job)
+    on_disk = paths.basename(job.source_path)
+    single_file = len(meta.files) == 1 and meta.files[0].path == meta.name
+    renamed_folder = meta.name != on_disk and not single_file
+    renamed_file = meta.name != on_disk and single_file
     try:
-        # The content is where it was made: its parent folder is the save path.
         params = seed_params(
-            save_path=paths.parent(job.source_path) or job.source_path,
+            save_path=job.source_path
+            if renamed_folder
+            else paths.parent(job.source_path) or job.source_path,
             category=options.category,
             tags=options.tags,
             caps=client.capabilities(),
+            top_folder=not renamed_folder,
+            start=not renamed_file,
         )
         client.add_torrent(data, params)
+        if renamed_file:
+            torrent_id = meta.info_hash_v1 or (meta.info_hash_v2 or "")[:40]
+            client.rename_file(torrent_id, meta.name, on_disk)
+            client.start_torrent(torrent_id)
     except ServiceError as error:
         logger.warning("Job %s: adding for seeding failed: %s", job.pk, error.message)
         return f"Not seeding: {error.message}"
@@ -181,7 +208,7 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
     seeding = ""
     if options.start_seeding:
         seeding = (
-            _seed(job, data, client)
+            _seed(job, data, meta, client)
             if client is not None
             else "Not seeding: qBittorrent could not be reached."
         )

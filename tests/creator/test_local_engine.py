@@ -124,6 +124,42 @@ def test_a_name_and_exclude_patterns_bring_in_the_local_engine(
     assert files_of(torrent_info(data)) == [("Movie.2024.GRP/movie.mkv", 70_000)]
 
 
+@pytest.mark.parametrize(
+    ("source", "files"),
+    [
+        ("Rel", {"Rel/movie.mkv": b"m" * 70_000, "Rel/extras/a.txt": b"a" * 10}),
+        ("clip.mkv", {"clip.mkv": b"c" * 50_000}),
+    ],
+    ids=["folder", "single file"],
+)
+def test_a_renamed_torrent_seeds_the_content_where_it_is(
+    user_client, mapped_instance, content, worker, qbittorrent, source, files
+):
+    host, qbt = content
+    write(host, files)
+    body = submit(user_client, path=f"{qbt}/{source}", name="New.Name.2024", startSeeding=True)
+    job = wait_for(body["id"], worker=worker)
+    assert job.state == "completed", job.error
+    assert job.name == "New.Name.2024"
+    assert job.seeding.startswith("Seeding in qBittorrent"), job.seeding
+    hash_id = job.info_hash_v1 or job.info_hash_v2[:40]
+    try:
+        torrent = settled(qbittorrent, hash_id)
+        listed = qbittorrent.api("GET", "torrents/files", params={"hash": hash_id}).json()
+        # qBittorrent looks for each file where this host wrote it
+        on_disk = {
+            str(qbittorrent.host_path(f"{torrent['save_path'].rstrip('/')}/{f['name']}")): f["size"]
+            for f in listed
+        }
+        assert on_disk == {str(host / name): len(data) for name, data in files.items()}
+        qbittorrent.api("POST", "torrents/recheck", data={"hashes": hash_id})
+        time.sleep(0.5)
+        torrent = settled(qbittorrent, hash_id, after_check=True)
+        assert torrent["progress"] == 1, torrent
+    finally:
+        qbittorrent.api("POST", "torrents/delete", data={"hashes": hash_id, "deleteFiles": "false"})
+
+
 @pytest.mark.parametrize("format", ["v1", "v2", "hybrid"])
 def test_qbittorrent_seeds_local_torrents_and_a_forced_recheck_finds_them_complete(
     user_client, mapped_instance, content, worker, qbittorrent, format
