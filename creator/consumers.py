@@ -27,6 +27,7 @@ EVENT_FIELDS = (
     "state",
     "progress",
     "eta_s",
+    "current_file",
     "waiting_reason",
     "error",
     "name",

@@ -445,6 +445,8 @@ def job_transition(job: Job, state: str, **fields) -> Job:
     if state not in TRANSITIONS[job.state]:
         raise ValueError(f"a job cannot go from {job.state} to {state}")
     now = timezone.now()
+    if state != JobState.HASHING:
+        fields.setdefault("current_file", "")
     if state in TERMINAL_STATES:
         fields.setdefault("finished_at", now)
         fields.setdefault("lease_owner", "")
@@ -462,11 +464,22 @@ def job_transition(job: Job, state: str, **fields) -> Job:
     return job
 
 
-def job_progress(job: Job, *, progress: float, eta_s: int | None) -> Job:
+def job_progress(job: Job, *, progress: float, eta_s: int | None, current_file: str = "") -> Job:
     """Records hashing progress (when it moved) and tells whoever watches."""
-    if job.state == JobState.HASHING and abs(progress - job.progress) < 0.05:
+    if (
+        job.state == JobState.HASHING
+        and abs(progress - job.progress) < 0.05
+        and current_file == job.current_file
+    ):
         return job
-    return job_transition(job, JobState.HASHING, progress=progress, eta_s=eta_s, waiting_reason="")
+    return job_transition(
+        job,
+        JobState.HASHING,
+        progress=progress,
+        eta_s=eta_s,
+        current_file=current_file[:1024],
+        waiting_reason="",
+    )
 
 
 def job_event(job: Job) -> dict:
@@ -478,6 +491,7 @@ def job_event(job: Job) -> dict:
         "percentage": job.percentage,
         "progress": round(job.progress, 2),
         "etaS": job.eta_s,
+        "currentFile": job.current_file or None,
         "waiting": job.waiting_reason or None,
         "error": job.error or None,
         "name": job.name,

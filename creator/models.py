@@ -61,6 +61,8 @@ class Job(models.Model):
     )
     progress = models.FloatField(default=0)  # percent of hashing done, 0..100
     eta_s = models.PositiveIntegerField(null=True, blank=True)
+    # the file being hashed, as "name/folder/file" (local engine; qBittorrent does not say)
+    current_file = models.CharField(max_length=1024, blank=True)
     waiting_reason = models.CharField(max_length=500, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)  # qBittorrent out of reach
     error = models.TextField(blank=True)

@@ -73,6 +73,7 @@ class JobOut(CamelSchema):
     percentage: float
     progress: float
     eta_s: int | None
+    current_file: str
     waiting_reason: str
     error: str
     notes: list[str]
@@ -149,6 +150,7 @@ class ProgressOut(CamelSchema):
     percentage: float
     progress: float
     eta_s: int | None
+    current_file: str | None
     waiting: str | None
     error: str | None
     name: str

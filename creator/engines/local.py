@@ -125,7 +125,7 @@ class LocalEngine:
             percent = 100.0 * done / total if total else 100.0
             elapsed = now - started
             eta = int(elapsed * (total - done) / done) if done else None
-            self.job = job_progress(self.job, progress=percent, eta_s=eta)
+            self.job = job_progress(self.job, progress=percent, eta_s=eta, current_file=current)
 
         return progress
 

@@ -165,6 +165,9 @@
     const waiting = detail.querySelector("[data-live=waiting]");
     waiting.textContent = event.waiting || "";
     waiting.hidden = !event.waiting;
+    const file = detail.querySelector("[data-live=current-file]");
+    file.querySelector("code").textContent = event.currentFile || "";
+    file.hidden = !event.currentFile;
   }
 
   // Swaps in the finished job's page part: its result, error and buttons.

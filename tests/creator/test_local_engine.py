@@ -204,12 +204,22 @@ def test_cancel_stops_local_hashing_within_a_second(
         handle.truncate(64 * 1024**3)
     body = submit(user_client, path=f"{qbt}/Huge", engine="local", pieceSize=16 * 1024**2)
     wait_for(body["id"], {"hashing"}, worker=worker)
+    # while it hashes, the job says which file and about how long is left
+    deadline = time.monotonic() + 30
+    while not (shown := user_client.get(f"/api/jobs/{body['id']}").json())["currentFile"]:
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.1)
+    assert shown["currentFile"] == "Huge/zeros.bin"
+    assert isinstance(shown["etaS"], int) and shown["progress"] > 0
+    page = user_client.get(f"/jobs/{body['id']}/").content.decode()
+    assert "Hashing <code>Huge/zeros.bin</code>" in page
     cancelled_at = time.monotonic()
     assert user_client.post(f"/api/jobs/{body['id']}/cancel").json()["state"] == "cancelled"
     while DBTaskResult.objects.filter(status="RUNNING").exists():
         assert time.monotonic() - cancelled_at < 2.5, "the worker is still hashing"
         time.sleep(0.05)
-    assert Job.objects.get(pk=body["id"]).state == "cancelled"
+    cancelled = Job.objects.get(pk=body["id"])
+    assert cancelled.state == "cancelled" and cancelled.current_file == ""
 
 
 def test_verify_reports_good_bad_and_missing_content_file_by_file(
