@@ -24,7 +24,7 @@ from browser.instances import instance_get
 from browser.local import local_scan
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import NotFound, ServiceError
-from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobState
+from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobKind, JobState
 from creator.progress import progress_broadcast
 from presets import planner
 from presets.models import TrackerPreset
@@ -698,6 +698,15 @@ def job_retry(*, viewer, job_id: int) -> Job:
         raise ServiceError(
             "The qBittorrent instance of this job was removed.", code="no_instance", status=409
         )
+    # A check runs again against the same .torrent; anything else makes the torrent again
+    # (an edit's new trackers and flags included).
+    verify = old.kind == JobKind.VERIFY
+    if verify and not (settings.TORRENTS_DIR / old.options.get("input_torrent", "")).is_file():
+        raise ServiceError(
+            "The .torrent this check used is no longer stored: start a new check with it.",
+            code="torrent_gone",
+            status=410,
+        )
     return job_open(
         actor=viewer,
         action="job.retried",
@@ -707,11 +716,14 @@ def job_retry(*, viewer, job_id: int) -> Job:
         instance_name=old.instance_name,
         source_path=old.source_path,
         engine=old.engine,
+        kind=JobKind.VERIFY if verify else JobKind.CREATE,
         options=old.options,
         preset=old.preset,
         preset_snapshot=old.preset_snapshot,
         retry_of=old,
-        name=paths.basename(old.source_path),
+        name=old.name if verify else paths.basename(old.source_path),
+        info_hash_v1=old.info_hash_v1 if verify else "",
+        info_hash_v2=old.info_hash_v2 if verify else "",
     )
 
 

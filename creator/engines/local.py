@@ -64,15 +64,7 @@ class LocalEngine:
         options = JobOptions.of(job)
         source_on_host = host_path(job)
         if source_on_host is None:
-            job_transition(
-                job,
-                JobState.FAILED,
-                error=(
-                    f"{job.source_path} is not under any path mapping of qBittorrent "
-                    f"'{job.instance_name}': this server cannot read it."
-                ),
-            )
-            return None
+            return self._unmapped()
         try:
             tiers = preset_resolve_trackers(preset_or_tiers=options.trackers, user=job.owner)
             source = hashing.scan_source(
@@ -104,6 +96,18 @@ class LocalEngine:
             retry_with_piece_size(job, outcome.retry_piece_size, outcome.reason)
             return 0.0
         return None
+
+    def _unmapped(self) -> None:
+        """Fails the job: its content is not under a path mapping (removed since it was
+        submitted), so this server cannot read it."""
+        job_transition(
+            self.job,
+            JobState.FAILED,
+            error=(
+                f"{self.job.source_path} is not under any path mapping of qBittorrent "
+                f"'{self.job.instance_name}': this server cannot read it."
+            ),
+        )
 
     def _progress(self):
         """A progress callback for hashing: saves and broadcasts progress every half second,
@@ -149,7 +153,18 @@ class LocalEngine:
         """Checks the content against the uploaded .torrent, piece by piece, file by file."""
         job = self.job
         content = host_path(job)
-        data = (settings.TORRENTS_DIR / job.options["input_torrent"]).read_bytes()
+        if content is None:
+            return self._unmapped()
+        try:
+            data = (settings.TORRENTS_DIR / job.options["input_torrent"]).read_bytes()
+        except OSError as error:
+            job_transition(
+                job,
+                JobState.FAILED,
+                error="The .torrent to check against is no longer stored in the data "
+                f"directory ({error.strerror or error}): start a new check with it.",
+            )
+            return None
         self.job = job_transition(
             job,
             JobState.HASHING,
@@ -158,9 +173,7 @@ class LocalEngine:
             attempts=job.attempts + 1,
         )
         try:
-            report = hashing.verify(
-                data, content or "/nonexistent", progress=self._progress(), cancel=self.cancel
-            )
+            report = hashing.verify(data, content, progress=self._progress(), cancel=self.cancel)
         except ServiceError as error:
             if self.cancelled:
                 raise StateChanged("cancelled while verifying") from error

@@ -223,7 +223,7 @@ def test_cancel_stops_local_hashing_within_a_second(
 
 
 def test_verify_reports_good_bad_and_missing_content_file_by_file(
-    user_client, mapped_instance, content, worker, qbittorrent
+    user_client, mapped_instance, content, worker, qbittorrent, settings
 ):
     host, qbt = content
     write(host, {"Set/a.bin": b"a" * 50_000, "Set/b.bin": b"b" * 50_000, "Set/c.bin": b"c" * 10})
@@ -248,6 +248,24 @@ def test_verify_reports_good_bad_and_missing_content_file_by_file(
     assert bad["badPieceCount"] >= 1
     page = user_client.get(f"/api/jobs/{good.pk}").json()
     assert page["kind"] == "verify" and page["verifyReport"]["ok"] is True
+
+    # "Retry" checks the same .torrent again: the content changed since, and it says so
+    retried = user_client.post(f"/api/jobs/{good.pk}/retry").json()
+    assert retried["kind"] == "verify" and retried["name"] == "Set"
+    again = wait_for(retried["id"], worker=worker)
+    assert again.state == "completed", again.error
+    assert again.verify_report["ok"] is False
+
+    # with the mapping gone, a check fails saying why instead of calling every file missing
+    mapped_instance.path_mappings = []
+    mapped_instance.save()
+    unmapped = wait_for(user_client.post(f"/api/jobs/{good.pk}/retry").json()["id"], worker=worker)
+    assert unmapped.state == "failed"
+    assert "is not under any path mapping" in unmapped.error
+    (settings.TORRENTS_DIR / good.options["input_torrent"]).unlink()
+    gone = user_client.post(f"/api/jobs/{good.pk}/retry")
+    assert gone.status_code == 410
+    assert "no longer stored" in gone.json()["detail"]
 
 
 def _upload(data: bytes):
