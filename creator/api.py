@@ -21,7 +21,7 @@ from creator.jobs import (
 from creator.models import JobState
 from creator.planning import path_plan_pieces
 from creator.schemas import EditIn, JobIn, JobOut, JobPage, ProgressOut, TorrentInfoOut
-from creator.torrents import job_edit, torrent_inspect, verify_submit
+from creator.torrents import job_edit, torrent_inspect, upload_data, verify_submit
 from creator.views import torrent_response
 from presets.api import PiecePlanOut
 from presets.planner import MAX_TARGET_PIECES
@@ -255,7 +255,7 @@ def torrentcreator_progress(request, job_id: Id):
 )
 def torrent_inspect_endpoint(request, torrent: UploadedFile = File(...)):
     """What a .torrent holds: name, hashes, files, trackers by tier, pieces, flags, magnet."""
-    return torrent_inspect(user=request.user, data=torrent.read())
+    return torrent_inspect(user=request.user, data=upload_data(torrent))
 
 
 @router.post(
@@ -273,7 +273,9 @@ def torrent_verify_endpoint(
 ):
     """A job checking content (qBittorrent's path, read on this server through the path
     mapping) against a .torrent: good, bad and missing pieces, file by file."""
-    job = verify_submit(user=request.user, data=torrent.read(), path=path, instance_id=instance)
+    job = verify_submit(
+        user=request.user, data=upload_data(torrent), path=path, instance_id=instance
+    )
     return Status(201, job)
 
 

@@ -125,7 +125,7 @@ def scan_source(
         raise HashingError(
             f"Cannot read {root}: {exc.strerror}.", code="source_unreadable"
         ) from None
-    torrent_name = os.path.basename(root) if name is None else _checked_name(name)
+    torrent_name = os.path.basename(root) if name is None else checked_name(name)
     if not torrent_name:
         raise HashingError("The torrent needs a name.", code="bad_option", field="name")
     if stat.S_ISREG(root_stat.st_mode):
@@ -139,7 +139,8 @@ def scan_source(
     return Source(root, torrent_name, False, tuple(files))
 
 
-def _checked_name(name: str) -> str:
+def checked_name(name: str) -> str:
+    """`name` if it can name a torrent (its top folder or its only file), else HashingError."""
     if not name or name in {".", ".."} or "/" in name or "\x00" in name:
         raise HashingError(
             "A torrent name cannot be empty, '.', '..', or hold '/'.",

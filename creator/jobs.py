@@ -24,6 +24,7 @@ from browser.instances import instance_get
 from browser.local import local_scan
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import NotFound, ServiceError
+from creator import hashing
 from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobKind, JobState
 from creator.progress import progress_broadcast
 from presets import planner
@@ -182,6 +183,11 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
         if given is not None:
             values[name] = given
     values["name"] = (request.name or "").strip()
+    if values["name"]:
+        try:
+            hashing.checked_name(values["name"])
+        except ServiceError as error:
+            raise InvalidJob(error.message, field="name") from None
     values["exclude"] = list(preset.exclude_patterns) if preset is not None else []
     if request.piece_size is None and preset is not None and preset.piece_rules.fixed_size:
         values["piece_size"] = preset.piece_rules.fixed_size
@@ -242,7 +248,8 @@ def _check_piece_size(
     return JobOptions(**{**asdict(options), "piece_size": plan.piece_size}), notes
 
 
-def _check_trackers(options: JobOptions, preset: TrackerPreset | None, *, user) -> None:
+def check_trackers(options: JobOptions, preset: TrackerPreset | None, *, user) -> None:
+    """Refuses (422) trackers or web seeds that are malformed or break the preset's rules."""
     report = tracker_validate(
         user=user,
         trackers=options.trackers,
@@ -382,7 +389,7 @@ def job_submit(*, user, request: JobRequest) -> Job:
         _check_capabilities(options, caps)
     elif options.format not in planner.FORMATS:
         raise InvalidJob("The format is v1, v2 or hybrid.", field="format")
-    _check_trackers(options, preset, user=user)
+    check_trackers(options, preset, user=user)
     options, piece_notes = _check_piece_size(
         options, preset, user=user, path=path, instance_id=instance.pk, engine=engine
     )

@@ -11,15 +11,30 @@ from accounts.audit import audit_record
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
 from browser import paths
 from browser.instances import instance_get
+from config.errors import ServiceError
 from creator import metainfo
 from creator.finish import masked_trackers, torrent_store
-from creator.jobs import InvalidJob, JobOptions, job_broadcast, job_get, job_open
+from creator.jobs import (
+    InvalidJob,
+    JobOptions,
+    check_trackers,
+    job_broadcast,
+    job_get,
+    job_open,
+)
 from creator.metainfo import Metainfo, MetainfoError
 from creator.models import Engine, Job, JobKind, JobState
 from presets.services import preset_resolve_trackers
 from presets.trackers import tidy_tiers
 
 MAX_TORRENT_BYTES = 50 * 1024 * 1024  # larger than any .torrent a tracker accepts
+
+
+def upload_data(upload) -> bytes:
+    """An uploaded .torrent's bytes, refused by its size before it is read into memory."""
+    if upload.size > MAX_TORRENT_BYTES:
+        raise InvalidJob("This file is too large to be a .torrent.", field="torrent")
+    return upload.read()
 
 
 def _read(data: bytes) -> Metainfo:
@@ -91,15 +106,18 @@ def job_edit(
     original = job_get(viewer=viewer, job_id=job_id)
     if original.state != JobState.COMPLETED or not original.torrent_file:
         raise InvalidJob("Only a finished torrent can be edited.", field="job", code="not_editable")
-    data = (settings.TORRENTS_DIR / original.torrent_file).read_bytes()
-    filled = None
+    try:
+        data = (settings.TORRENTS_DIR / original.torrent_file).read_bytes()
+    except OSError:
+        raise ServiceError(
+            "The stored .torrent file is missing from the data directory.",
+            code="torrent_missing",
+            status=410,
+        ) from None
     if trackers is not None:
         trackers = tidy_tiers(trackers)
-        filled = preset_resolve_trackers(preset_or_tiers=trackers, user=viewer)
-    new = metainfo.edited(
-        data, trackers=filled, web_seeds=web_seeds, comment=comment, source=source, private=private
-    )
-    meta = metainfo.read(new)
+    if web_seeds is not None:
+        web_seeds = [url.strip() for url in web_seeds if url.strip()]
     options = JobOptions.of(original)
     changed = {
         k: v
@@ -113,6 +131,16 @@ def job_edit(
         if v is not None
     }
     options = JobOptions(**{**asdict(options), **changed})
+    check_trackers(options, None, user=viewer)  # for another tracker: not the original preset
+    filled = (
+        preset_resolve_trackers(preset_or_tiers=trackers, user=viewer)
+        if trackers is not None
+        else None
+    )
+    new = metainfo.edited(
+        data, trackers=filled, web_seeds=web_seeds, comment=comment, source=source, private=private
+    )
+    meta = metainfo.read(new)
     with transaction.atomic():
         job = Job.objects.create(
             owner=viewer,

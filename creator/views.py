@@ -43,7 +43,7 @@ from creator.jobs import (
 from creator.models import Job, JobState
 from creator.offer import CreatorOffer, creator_offer
 from creator.planning import path_plan_pieces, plan_candidate
-from creator.torrents import job_edit, torrent_inspect, verify_submit
+from creator.torrents import job_edit, torrent_inspect, upload_data, verify_submit
 from presets.departures import preset_departures
 from presets.services import preset_list, tracker_validate
 from presets.trackers import parse_lines, parse_tiers
@@ -463,7 +463,7 @@ def torrent_inspect_page(request):
         try:
             if upload is None:
                 raise InvalidJob("Choose a .torrent file.", field="torrent")
-            context["meta"] = torrent_inspect(user=request.user, data=upload.read())
+            context["meta"] = torrent_inspect(user=request.user, data=upload_data(upload))
         except ServiceError as error:
             context["error"] = error
             return render(request, "creator/inspect.html", context, status=error.status)
@@ -481,7 +481,7 @@ def torrent_verify_page(request):
                 raise InvalidJob("Choose a .torrent file.", field="torrent")
             job = verify_submit(
                 user=request.user,
-                data=upload.read(),
+                data=upload_data(upload),
                 path=context["path"],
                 instance_id=instance_id_of(request.POST.get("instance")),
             )

@@ -39,6 +39,8 @@ def assert_refused(response, field: str, words: str, status: int = 422):
         ({"trackers": [["https://t.example.org/{passkey}/announce"]]}, "trackers", "passkey"),
         ({"pieceSize": 3000}, "pieceSize", "power of two"),
         ({"webSeeds": ["ftp://x"]}, "webSeeds", "ftp://x"),
+        ({"name": "Season/1"}, "name", "cannot be empty, '.', '..', or hold '/'"),
+        ({"name": ".."}, "name", "cannot be empty, '.', '..', or hold '/'"),
     ],
 )
 def test_bad_options_are_refused_at_their_field(user_client, album, body, field, words):

@@ -6,7 +6,9 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from creator import metainfo
+from creator.jobs import InvalidJob
 from creator.models import Job
+from creator.torrents import upload_data
 from tests.creator.conftest import wait_for
 from tests.factories import InstanceFactory, PresetFactory, instance_for
 from tests.harness.content import write
@@ -286,11 +288,35 @@ def test_inspect_shows_what_libtorrent_reads(user_client, tmp_path):
     assert (body["infoHashV1"], body["infoHashV2"]) == hashes(torrent_info(data))
     assert body["trackers"] == [["http://127.0.0.1:9/a"], ["http://127.0.0.1:9/b"]]
     assert (body["private"], body["fileCount"], body["totalSize"]) == (True, 2, 50_000)
+    info = torrent_info(data)
+    assert (body["name"], body["pieceSize"]) == ("Album", info.piece_length())
+    assert body["magnet"].startswith(f"magnet:?xt=urn:btih:{body['infoHashV1']}")
+    assert f"xt=urn:btmh:1220{body['infoHashV2']}" in body["magnet"]
     bad = user_client.post("/api/torrents/inspect", {"torrent": _upload(b"nonsense")})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "torrent"
 
 
-def test_edit_makes_a_new_torrent_without_rehashing(user_client, qbt_instance, content, worker):
+def test_an_upload_too_large_for_a_torrent_is_refused_unread(user_client, monkeypatch):
+    monkeypatch.setattr("creator.torrents.MAX_TORRENT_BYTES", 1000)
+    refused = user_client.post("/api/torrents/inspect", {"torrent": _upload(b"d" * 1001)})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "torrent", "message": "This file is too large to be a .torrent."}
+    ]
+
+    class Unreadable:
+        size = 1001
+
+        def read(self):
+            raise AssertionError("the upload was read into memory")
+
+    with pytest.raises(InvalidJob):
+        upload_data(Unreadable())
+
+
+def test_edit_makes_a_new_torrent_without_rehashing(
+    user_client, qbt_instance, content, worker, settings
+):
     host, qbt = content
     write(host, {"Ed/a.bin": b"e" * 60_000})
     done = wait_for(submit(user_client, path=f"{qbt}/Ed", source="ONE")["id"], worker=worker)
@@ -309,3 +335,16 @@ def test_edit_makes_a_new_torrent_without_rehashing(user_client, qbt_instance, c
     data = user_client.get(f"/api/jobs/{moved['id']}/torrent").content
     assert metainfo.read(data).source == "TWO"
     assert hashes(torrent_info(data))[0] == moved["result"]["infoHashV1"]
+
+    malformed = user_client.post(
+        f"/api/jobs/{done.pk}/edit",
+        {"trackers": [["not a url"]]},
+        content_type="application/json",
+    )
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"][0]["field"] == "trackers"
+    (settings.TORRENTS_DIR / done.torrent_file).unlink()
+    gone = user_client.post(
+        f"/api/jobs/{done.pk}/edit", {"comment": "x"}, content_type="application/json"
+    )
+    assert gone.status_code == 410 and "missing" in gone.json()["detail"]
