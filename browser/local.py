@@ -6,6 +6,7 @@ be browsed and what qBittorrent calls them. A symlink never leads out of those f
 
 import logging
 import os
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from browser import paths
@@ -103,7 +104,7 @@ def local_browse(
         )
     real_roots = [os.path.realpath(root) for root in roots]
     entries, left_out = [], 0
-    with os.scandir(path) as items:
+    with _listing(path) as items:
         for item in items:
             if paths.is_hidden(item.name) and not show_hidden:
                 continue
@@ -134,20 +135,75 @@ def local_scan(*, user, path: str, instance_id: int | None = None) -> Scan:
     """Whether a folder or file on this server can be a torrent's source (deprecated mode)."""
     local_mode_check()
     instance = instance_get(user=user, instance_id=instance_id)
+    logger.warning("Local mode (deprecated) scan by %s on %s", user, instance)
+    return host_scan(instance, path)
+
+
+def host_scan(instance: Instance, path: str) -> Scan:
+    """Whether `path` on this server, inside the instance's mapped folders, can be a torrent's
+    source; links leading out of those folders do not count. Also what the local engine checks
+    before it takes a job, whether or not local browsing is switched on."""
     roots = local_roots(instance)
     path = _confine_real(path, roots)
-    logger.warning("Local mode (deprecated) scan by %s on %s", user, instance)
     if os.path.isfile(path):
         return Scan(instance, path, True, "file", None, 1, 0, os.path.getsize(path))
     if not os.path.isdir(path):
         return Scan(instance, path, False, None, f"Nothing exists at {path}.", 0, 0, None)
-    with os.scandir(path) as items:
-        visible = [i for i in items if not paths.is_hidden(i.name)]
-    files = [i for i in visible if i.is_file()]
-    folders = [i for i in visible if i.is_dir()]
-    has_file = bool(files) or any(
-        any(not paths.is_hidden(name) for name in names) for _, _, names in os.walk(path)
-    )
+    real_roots = [os.path.realpath(root) for root in roots]
+    with _listing(path) as items:
+        entries = [
+            entry
+            for item in items
+            if not paths.is_hidden(item.name)
+            and (entry := _entry(instance, item, real_roots)) is not None
+        ]
+    files = [e for e in entries if e.type == "file"]
+    folders = [e for e in entries if e.type == "dir"]
+    has_file = bool(files) or _holds_a_file(path, real_roots)
     reason = None if has_file else "This folder holds no files: a torrent needs at least one."
-    size = sum(i.stat().st_size for i in files) if files else None
+    size = sum(e.size or 0 for e in files) if files else None
     return Scan(instance, path, has_file, "dir", reason, len(files), len(folders), size)
+
+
+def _holds_a_file(path: str, real_roots: list[str]) -> bool:
+    """Whether a visible file is somewhere below `path` (a link counts if it stays inside)."""
+    try:
+        for folder, _, names in os.walk(path, onerror=_raise):
+            for name in names:
+                if paths.is_hidden(name):
+                    continue
+                full = os.path.join(folder, name)
+                if not os.path.islink(full):
+                    return True
+                target = os.path.realpath(full)
+                if os.path.isfile(target) and any(
+                    paths.is_within(target, root) for root in real_roots
+                ):
+                    return True
+    except OSError as error:
+        raise _unreadable(error) from None
+    return False
+
+
+def _raise(error: OSError) -> None:
+    raise error
+
+
+def _unreadable(error: OSError) -> ServiceError:
+    return ServiceError(
+        f"Cannot read {error.filename}: {error.strerror}.",
+        code="unreadable",
+        field="path",
+        status=403,
+    )
+
+
+@contextmanager
+def _listing(path: str):
+    """os.scandir(path), a folder this server may not read being a 403 in words."""
+    try:
+        items = os.scandir(path)
+    except OSError as error:
+        raise _unreadable(error) from None
+    with items:
+        yield items

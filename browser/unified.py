@@ -29,14 +29,19 @@ def _mode(user, mode: str | None) -> str:
 
 
 def _fallback_path(user, instance_id, path: str | None) -> str | None:
-    """The local path for a qBittorrent path, when a mapping translates it."""
+    """The local path for a qBittorrent path, when a mapping translates it; a path already
+    on this server's side of a mapping (from an earlier fallback's listing) as it is."""
     if not path:
         return None
     instance = instance_get(user=user, instance_id=instance_id)
     try:
-        return paths.to_host(paths.normalize(path), instance.mappings)
+        path = paths.normalize(path)
     except paths.PathError:
         return None
+    on_host = paths.to_host(path, instance.mappings)
+    if on_host is None and any(paths.is_within(path, m.host_path) for m in instance.mappings):
+        return path
+    return on_host
 
 
 def _can_fall_back(user, instance_id, error: QbittorrentError) -> bool:

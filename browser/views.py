@@ -18,7 +18,9 @@ from browser.unified import unified_browse
 from config.errors import ServiceError
 
 
-def picker_context(request, *, path: str | None, instance_id: int | None, refresh=False) -> dict:
+def picker_context(
+    request, *, path: str | None, instance_id: int | None, refresh=False, mode: str | None = None
+) -> dict:
     """What _picker.html shows; an error from qBittorrent becomes a message in it."""
     preference = preference_get(user=request.user)
     context = {
@@ -30,6 +32,7 @@ def picker_context(request, *, path: str | None, instance_id: int | None, refres
         listing = unified_browse(
             user=request.user,
             path=path,
+            mode=mode,
             instance_id=instance_id,
             show_hidden=preference.show_hidden,
             refresh=refresh,
@@ -50,12 +53,18 @@ def picker_context(request, *, path: str | None, instance_id: int | None, refres
     return context
 
 
+def mode_of(value) -> str | None:
+    """The navigation mode a link names; None (the user's preference) when it names none."""
+    return value if value in NavigationMode.values else None
+
+
 @role_required(USE_INSTANCES)
 def browse_page(request):
     context = picker_context(
         request,
         path=request.GET.get("path"),
         instance_id=instance_id_of(request.GET.get("instance")),
+        mode=mode_of(request.GET.get("mode")),
     )
     return render(request, "browser/browse.html", context)
 
@@ -68,6 +77,7 @@ def picker(request):
         path=request.GET.get("path"),
         instance_id=instance_id_of(request.GET.get("instance")),
         refresh=request.GET.get("refresh") == "1",
+        mode=mode_of(request.GET.get("mode")),
     )
     return render(request, "browser/_picker.html", context)
 

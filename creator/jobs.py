@@ -21,7 +21,7 @@ from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
 from browser import paths
 from browser.analysis import analyze, scan
 from browser.instances import instance_get
-from browser.local import local_scan
+from browser.local import host_scan
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import NotFound, ServiceError
 from creator import hashing
@@ -355,9 +355,14 @@ def _check_source(raw_path: str, engine: str, instance, *, user) -> str:
             path = paths.normalize(raw_path)
         except paths.PathError as error:
             raise InvalidJob(error.message, field="path") from None
-        source = local_scan(
-            user=user, path=paths.to_host(path, instance.mappings) or "/", instance_id=instance.pk
-        )
+        on_host = paths.to_host(path, instance.mappings)
+        if on_host is None:
+            raise InvalidJob(
+                f"No path mapping of qBittorrent '{instance.name}' shows {path} on this "
+                "server: the local engine reads the content here.",
+                field="path",
+            )
+        source = host_scan(instance, on_host)
         usable, reason = source.usable, source.reason
     if not usable:
         raise InvalidJob(

@@ -19,8 +19,9 @@ def bytes_(value) -> str:
 
 
 @register.simple_tag
-def picker_url(path: str, instance_id: int, refresh: bool = False) -> str:
-    """The picker partial's URL for a folder of an instance."""
+def picker_url(path: str, instance_id: int, refresh: bool = False, mode: str = "") -> str:
+    """The picker partial's URL for a folder of an instance. A listing in local mode (chosen,
+    or fallen back to) keeps its links in local mode: their paths are this server's."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
@@ -28,4 +29,6 @@ def picker_url(path: str, instance_id: int, refresh: bool = False) -> str:
     query = {"path": path, "instance": instance_id}
     if refresh:
         query["refresh"] = "1"
+    if mode == "local":
+        query["mode"] = mode
     return f"{reverse('picker')}?{urlencode(query)}"

@@ -1,6 +1,7 @@
 """Local mode (deprecated) and the unified endpoints that fall back to it."""
 
 import os
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -122,6 +123,61 @@ def test_a_too_old_qbittorrent_falls_back_to_local_mode_and_says_so(
     assert album["qbtPath"] == f"{qbittorrent_45.qbt_data_dir}/Album"
     scan = post(user_client, "unified/scan", path=f"{qbittorrent_45.qbt_data_dir}/Album").json()
     assert (scan["mode"], scan["usable"]) == ("local", True)
+
+
+def test_an_unreachable_qbittorrent_falls_back_and_browsing_stays_on_this_server(
+    user_client, local_instance, host_tree
+):
+    library, _ = host_tree
+    local_instance.allowed_roots = ["/data"]
+    local_instance.save()
+    body = post(user_client, "unified/browse", path="/data/tv", mode="qbittorrent").json()
+    assert body["mode"] == "local" and "cannot be reached" in body["fallbackReason"]
+    assert body["path"] == f"{library}/tv"
+    show = next(e for e in body["entries"] if e["name"] == "Show")
+    # following an entry of that answer, without naming a mode, opens that folder
+    deeper = post(user_client, "unified/browse", path=show["path"]).json()
+    assert (deeper["mode"], deeper["path"]) == ("local", show["path"])
+    assert [e["name"] for e in deeper["entries"]] == ["E01.mkv"]
+    # the picker's links stay in local mode, so a click opens the folder clicked
+    picker = user_client.get("/browse/picker", {"path": "/data/tv"}).content.decode()
+    link = f"/browse/picker?path={quote_plus(show['path'])}&amp;instance={local_instance.pk}"
+    assert f'hx-get="{link}&amp;mode=local"' in picker
+    inner = user_client.get(
+        "/browse/picker", {"path": show["path"], "instance": local_instance.pk, "mode": "local"}
+    ).content.decode()
+    assert '<span aria-current="location">Show</span>' in inner
+    assert "E01.mkv" in inner
+
+
+def test_a_link_leading_outside_is_not_content_to_scan(user_client, local_instance, host_tree):
+    library, secret = host_tree
+    (library / "only-a-link").mkdir()
+    os.symlink(secret / "passwords.txt", library / "only-a-link" / "passwords.txt")
+    (library / "deeper" / "inside").mkdir(parents=True)
+    os.symlink(secret / "passwords.txt", library / "deeper" / "inside" / "passwords.txt")
+    for folder in ("only-a-link", "deeper"):
+        body = post(user_client, "unified/scan", path=f"{library}/{folder}", mode="local").json()
+        assert (body["usable"], body["files"], body["size"]) == (False, 0, None), body
+        assert body["reason"] == "This folder holds no files: a torrent needs at least one."
+
+
+def test_a_folder_this_server_cannot_read_is_a_403_in_words(
+    user_client, local_instance, host_tree, monkeypatch
+):
+    library, _ = host_tree
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == f"{library}/tv":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    for endpoint in ("unified/browse", "unified/scan"):
+        response = post(user_client, endpoint, path=f"{library}/tv", mode="local")
+        assert response.status_code == 403, response.content
+        assert response.json()["detail"] == f"Cannot read {library}/tv: Permission denied."
 
 
 def test_an_unreachable_qbittorrent_without_mappings_is_an_error(user_client, db):

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django_tasks_db.models import DBTaskResult
+from waffle.models import Switch
 
 from creator import metainfo
 from creator.jobs import InvalidJob
@@ -86,6 +87,8 @@ def test_an_unreachable_qbittorrent_falls_back_and_says_so(
     user_client, transactional_db, worker, tmp_path, settings
 ):
     write(tmp_path / "data", {"Pack/x.bin": b"x" * 50_000})
+    # turning local browsing off leaves the local engine alone: it has its own setting
+    Switch.objects.update_or_create(name="local_mode", defaults={"active": False})
     instance = InstanceFactory(
         is_default=True,
         url="http://127.0.0.1:9",
