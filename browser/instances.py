@@ -105,7 +105,7 @@ def instance_health(instance: Instance) -> dict:
     if not instance.enabled:
         return {**report, "status": "disabled"}
     try:
-        caps = client_for(instance).capabilities()
+        caps = client_for(instance).checked_capabilities()
     except ServiceError as error:
         return {**report, "status": "down", "error": error.message}
     return {**report, "status": "ok", "capabilities": caps.as_dict()}

@@ -198,6 +198,14 @@ class QbittorrentClient:
             self._capabilities_at = time.monotonic()
         return self._capabilities
 
+    def checked_capabilities(self) -> Capabilities:
+        """Capabilities once qBittorrent has answered now (its version, one request): what a
+        health check shows, where cached capabilities alone would call a stopped one "ok".
+        Asked again in full when the version changed (an upgrade)."""
+        version = str(self.call(lambda api: api.app_version()))
+        caps = self.capabilities()
+        return caps if caps.app_version == version else self.capabilities(refresh=True)
+
     def directory(self, qbt_path: str, *, mode: str = "all", with_metadata: bool = False):
         """app/getDirectoryContent: full paths, or objects with metadata (WebAPI 2.11.8+)."""
         data = {"dirPath": qbt_path, "mode": mode}

@@ -193,3 +193,20 @@ def test_qbittorrent_4_5_is_reported_too_old(user_client, db, qbittorrent_45):
         "code": "qbittorrent_too_old",
         "errors": [],
     }
+
+
+def test_health_says_down_as_soon_as_qbittorrent_stops_answering(user_client, db, fake):
+    instance = InstanceFactory(is_default=True, url=fake.url, allowed_roots=["/data"])
+
+    def status():
+        return user_client.get("/api/health").json()["instances"][0]
+
+    assert status()["status"] == "ok"  # capabilities are now cached for minutes
+    fake.routes["/api/v2/app/version"] = (200, "v5.1.2")  # upgraded meanwhile
+    assert status()["capabilities"]["app_version"] == "v5.1.2"
+    fake.stop()
+    down = status()
+    assert down["status"] == "down"
+    assert down["error"] == f"qBittorrent '{instance.name}' cannot be reached at {fake.url}."
+    page = user_client.get(f"/instances/{instance.pk}/").content.decode()
+    assert "cannot be reached" in page
