@@ -65,6 +65,7 @@ MANY_FILES = 10_000
 SMALL_FILE_BYTES = 64 * 1024
 LARGEST_SHOWN = 10
 EXAMPLES_SHOWN = 20
+SIZES_NOT_ASKED = "Sizes were not asked for."
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def _walk(
     folders: list[str] = []
     truncated = False
     pending = [root]
-    with ThreadPoolExecutor(max_workers=settings.ANALYZE_CONCURRENCY) as pool:
+    pool = ThreadPoolExecutor(max_workers=settings.ANALYZE_CONCURRENCY)
+    try:
         running = {}
         while pending or running:
             while pending and len(running) < settings.ANALYZE_CONCURRENCY and not truncated:
@@ -174,6 +176,10 @@ def _walk(
             if len(files) + len(folders) >= max_entries or time.monotonic() > deadline:
                 truncated = True
                 pending.clear()
+    finally:
+        # At the time limit, listings still running are not waited for (each may take up to
+        # the instance's timeout): their threads end on their own.
+        pool.shutdown(wait=not truncated, cancel_futures=True)
     return files, folders, truncated
 
 
@@ -194,8 +200,9 @@ def _sizes_from_torrents(client: QbittorrentClient, path: str, wanted: set[str])
     return sizes
 
 
-def _local_view(instance: Instance, qbt_path: str, files: list[Entry]):
-    """Sizes and hidden files seen through a path mapping, or None without a usable one."""
+def _local_view(instance: Instance, qbt_path: str, files: list[Entry], deadline: float):
+    """Sizes and hidden files seen through a path mapping, or None without a usable one. The
+    hidden files are looked for until `deadline` and among ANALYZE_MAX_ENTRIES names at most."""
     host_root = paths.to_host(qbt_path, instance.mappings)
     if host_root is None or not os.path.exists(host_root):
         return None
@@ -207,8 +214,12 @@ def _local_view(instance: Instance, qbt_path: str, files: list[Entry]):
         except (OSError, TypeError):
             return None
     hidden = []
+    seen = 0
     if os.path.isdir(host_root):
         for directory, dirnames, filenames in os.walk(host_root):
+            seen += len(filenames) + len(dirnames)
+            if seen > settings.ANALYZE_MAX_ENTRIES or time.monotonic() > deadline:
+                break
             for name in filenames + dirnames:
                 if paths.is_hidden(name):
                     host_file = os.path.join(directory, name)
@@ -290,7 +301,11 @@ def analyze(
     )
 
     sizes: dict[str, int] = {}
-    local = _local_view(instance, qbt_path, files) if include_size else None
+    local = (
+        _local_view(instance, qbt_path, files, started + settings.ANALYZE_MAX_SECONDS)
+        if include_size
+        else None
+    )
     if include_size:
         if caps.with_metadata:
             sizes, result.size_source = {e.path: e.size for e in files}, "qbittorrent"
@@ -309,7 +324,7 @@ def analyze(
         if sizes or not files:
             result.total_size = sum(sizes.values())
     else:
-        result.size_unknown_reason = "Sizes were not asked for."
+        result.size_unknown_reason = SIZES_NOT_ASKED
 
     ordered = sorted(files, key=lambda e: -(sizes.get(e.path) or 0))
     result.largest = [FileInfo(e.path, e.name, sizes.get(e.path)) for e in ordered[:LARGEST_SHOWN]]
@@ -371,7 +386,8 @@ def _warnings(
                 )
             )
     bad = []
-    for item_path in [e.path for e in files] + folders:
+    # the analysed folder's own name too: it becomes the torrent's name
+    for item_path in dict.fromkeys([result.path, *(e.path for e in files), *folders]):
         problem = name_problem(paths.basename(item_path))
         if problem:
             bad.append(f"{item_path} {problem}")
@@ -387,7 +403,7 @@ def _warnings(
                 f"{settings.ANALYZE_MAX_SECONDS} s): the figures are partial.",
             )
         )
-    if result.size_unknown_reason and files:
+    if result.size_unknown_reason not in (None, SIZES_NOT_ASKED) and files:
         warnings.append(Warning("size_unknown", result.size_unknown_reason))
     return warnings
 

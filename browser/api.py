@@ -25,7 +25,7 @@ class InstanceRef(CamelSchema):
 class BrowseIn(CamelSchema):
     path: str | None = None
     instance: Id | None = None
-    show_hidden: bool = False
+    show_hidden: bool | None = Field(None, description="Default: your navigation preference.")
     refresh: bool = False
 
 
@@ -167,6 +167,12 @@ def preferences_out(user, preference) -> PreferencesOut:
     )
 
 
+def show_hidden_of(request, payload: BrowseIn) -> bool:
+    if payload.show_hidden is not None:
+        return payload.show_hidden
+    return preference_get(user=request.user).show_hidden
+
+
 def listing_response(listing: Listing) -> HttpResponse:
     """A listing as BrowseOut's JSON, written directly.
 
@@ -225,7 +231,7 @@ def qbittorrent_browse(request, payload: BrowseIn):
             user=request.user,
             path=payload.path,
             instance_id=payload.instance,
-            show_hidden=payload.show_hidden,
+            show_hidden=show_hidden_of(request, payload),
             refresh=payload.refresh,
         )
     )
@@ -272,7 +278,7 @@ def unified_browse_endpoint(request, payload: UnifiedBrowseIn):
             path=payload.path,
             mode=payload.mode,
             instance_id=payload.instance,
-            show_hidden=payload.show_hidden,
+            show_hidden=show_hidden_of(request, payload),
             refresh=payload.refresh,
         )
     )

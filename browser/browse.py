@@ -226,7 +226,7 @@ class QuickPath:
     exists: bool | None  # None when not checked (outside the roots)
 
 
-MAX_QUICK_PATHS = 50
+MAX_CATEGORIES = 40  # each quick path is a listing asked of qBittorrent
 
 
 def default_paths(*, user, instance_id: int | None = None) -> tuple[Instance, list[QuickPath]]:
@@ -237,7 +237,8 @@ def default_paths(*, user, instance_id: int | None = None) -> tuple[Instance, li
     roots = allowed_roots(instance, client)
     default_save = paths.normalize(client.default_save_path())
     candidates = [("Default save path", default_save, "default_save")]
-    for name, category in sorted(client.categories().items()):
+    # Categories are capped, not the list: the roots and the last folder always come after.
+    for name, category in sorted(client.categories().items())[:MAX_CATEGORIES]:
         save_path = (category.get("savePath") or "").strip()
         if not save_path:
             save_path = paths.join(default_save, name)  # qBittorrent's automatic folder
@@ -257,7 +258,7 @@ def default_paths(*, user, instance_id: int | None = None) -> tuple[Instance, li
         candidates.append(("Last folder", preference.last_path, "last"))
 
     quick, seen = [], set()
-    for label, raw, kind in candidates[:MAX_QUICK_PATHS]:
+    for label, raw, kind in candidates:
         try:
             path = paths.normalize(raw)
         except PathError:

@@ -20,6 +20,12 @@ class InstanceForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text="Stored encrypted and never shown. Leave empty to keep the current one.",
     )
+    clear_password = forms.BooleanField(
+        required=False,
+        label="No password",
+        help_text="Remove the stored password (qBittorrent lets this server in without one, "
+        "e.g. its localhost or subnet bypass).",
+    )
     allowed_roots = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -40,6 +46,7 @@ class InstanceForm(forms.ModelForm):
             "url",
             "username",
             "password",
+            "clear_password",
             "verify_tls",
             "timeout_s",
             "allowed_roots",
@@ -60,6 +67,14 @@ class InstanceForm(forms.ModelForm):
     def clean_password(self):
         # An empty field keeps the stored password: it is never sent to the page to edit.
         return self.cleaned_data["password"] or self.instance.password
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_password"):
+            if self.data.get("password"):
+                self.add_error("clear_password", "Either type a new password or remove it.")
+            cleaned["password"] = ""
+        return cleaned
 
     def clean_allowed_roots(self):
         lines = [line.strip() for line in self.cleaned_data["allowed_roots"].splitlines()]

@@ -124,6 +124,14 @@ def test_warnings_for_an_empty_folder_and_names_trackers_refuse(
     names = next(w for w in odd["warnings"] if w["code"] == "names")
     assert names["message"].startswith("2 names may be refused")
     assert "what?.txt has a character" in names["message"]
+    # the folder's own name becomes the torrent's name: it is checked too
+    write(host, {"What?/a.txt": "x"})
+    named = post(user_client, "analyze", path=f"{qbt}/What?").json()
+    names = next(w for w in named["warnings"] if w["code"] == "names")
+    assert names["message"] == (
+        f"1 names may be refused: {qbt}/What? has a character Windows and many trackers "
+        'refuse (<>:"\\|?*)'
+    )
 
 
 def test_many_small_files_are_flagged(user_client, db, qbittorrent, content):
@@ -151,6 +159,8 @@ def test_not_recursive_stays_at_the_top(user_client, db, qbittorrent, content):
     write(host, TREE)
     body = post(user_client, "analyze", path=f"{qbt}/Show", recursive=False).json()
     assert (body["files"], body["folders"]) == (2, 1)
+    unsized = post(user_client, "analyze", path=f"{qbt}/Show", includeSize=False).json()
+    assert (unsized["totalSize"], unsized["warnings"]) == (None, [])  # not asked: no warning
 
 
 def test_a_single_file_can_be_analyzed(user_client, db, qbittorrent, content):

@@ -58,6 +58,16 @@ def test_hidden_files_show_on_request(user_client, local_instance, host_tree):
         user_client, "unified/browse", path=f"{library}/tv", mode="local", showHidden=True
     ).json()
     assert ".hidden" in [e["name"] for e in body["entries"]]
+    # without showHidden, the saved preference decides
+    user_client.put(
+        "/api/navigation/preferences", {"showHidden": True}, content_type="application/json"
+    )
+    body = post(user_client, "unified/browse", path=f"{library}/tv", mode="local").json()
+    assert ".hidden" in [e["name"] for e in body["entries"]]
+    body = post(
+        user_client, "unified/browse", path=f"{library}/tv", mode="local", showHidden=False
+    ).json()
+    assert ".hidden" not in [e["name"] for e in body["entries"]]
 
 
 @pytest.mark.parametrize("suffix", ["/tv/escape", "/tv/escape/", "/../../secret", "/tv/../.."])

@@ -78,6 +78,25 @@ def test_admin_form_keeps_the_password_when_left_empty(staff_client, db):
     assert instance.allowed_roots == ["/data", "/media/tv"]
     assert instance.path_mappings == [{"host_path": "/mnt/user/data", "qbt_path": "/data"}]
 
+    form = {
+        "name": instance.name,
+        "url": "http://qbt:8080",
+        "username": "",
+        "timeout_s": "10",
+        "enabled": "on",
+        "clear_password": "on",
+    }
+    both = staff_client.post(
+        f"/admin/browser/instance/{instance.pk}/change/", {**form, "password": "new"}
+    )
+    assert both.status_code == 200 and "Either type a new password or remove it." in (
+        both.content.decode()
+    )
+    cleared = staff_client.post(f"/admin/browser/instance/{instance.pk}/change/", form)
+    assert cleared.status_code == 302
+    instance.refresh_from_db()
+    assert instance.password == ""
+
 
 def test_admin_form_refuses_relative_folders_at_their_field(staff_client, db):
     response = staff_client.post(

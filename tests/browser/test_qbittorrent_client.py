@@ -1,5 +1,7 @@
 """The qBittorrent client: logins that never get the app banned, and failures in words."""
 
+import time
+
 import pytest
 
 from browser.models import LoginState
@@ -210,3 +212,53 @@ def test_health_says_down_as_soon_as_qbittorrent_stops_answering(user_client, db
     assert down["error"] == f"qBittorrent '{instance.name}' cannot be reached at {fake.url}."
     page = user_client.get(f"/instances/{instance.pk}/").content.decode()
     assert "cannot be reached" in page
+
+
+def test_analyze_stops_at_its_time_limit_and_says_so(user_client, db, fake, settings):
+    """A folder qBittorrent is slow to list does not hold the analysis past its limit."""
+    settings.ANALYZE_MAX_SECONDS = 0.3
+    InstanceFactory(is_default=True, url=fake.url, allowed_roots=["/data"])
+
+    def listing(request):
+        folder, mode = request["form"]["dirPath"], request["form"]["mode"]
+        if mode == "dirs":
+            return 200, [f"{folder}/sub{n}" for n in range(3)] if folder == "/data/top" else []
+        return 200, [f"{folder}/file.bin"]
+
+    fake.routes["/api/v2/app/getDirectoryContent"] = listing
+    fake.routes["/api/v2/torrents/info"] = (200, [])
+    body = user_client.post(
+        "/api/qbittorrent/analyze", {"path": "/data/top"}, content_type="application/json"
+    ).json()
+    assert (body["truncated"], body["files"], body["folders"]) == (False, 4, 3)
+
+    def slow_listing(request):
+        if request["form"]["dirPath"].startswith("/data/top/"):
+            time.sleep(1)
+        return listing(request)
+
+    fake.routes["/api/v2/app/getDirectoryContent"] = slow_listing
+    body = user_client.post(
+        "/api/qbittorrent/analyze", {"path": "/data/top"}, content_type="application/json"
+    ).json()
+    assert body["truncated"] is True
+    assert "truncated" in [w["code"] for w in body["warnings"]]
+    assert body["files"] < 4
+
+
+def test_many_categories_leave_the_roots_and_the_last_folder_in_quick_paths(user_client, db, fake):
+    InstanceFactory(is_default=True, url=fake.url, allowed_roots=["/data"])
+    fake.routes["/api/v2/torrents/categories"] = (
+        200,
+        {f"cat{n:02d}": {"name": f"cat{n:02d}", "savePath": ""} for n in range(60)},
+    )
+    fake.routes["/api/v2/app/preferences"] = (200, {"temp_path_enabled": False})
+    fake.routes["/api/v2/app/getDirectoryContent"] = (200, [])
+    user_client.post(
+        "/api/qbittorrent/browse", {"path": "/data/tv"}, content_type="application/json"
+    )
+    body = user_client.get("/api/qbittorrent/default-paths").json()
+    kinds = [p["kind"] for p in body["paths"]]
+    assert kinds.count("category") == 40
+    assert kinds[-2:] == ["root", "last"]
+    assert body["paths"][-1]["path"] == "/data/tv"
