@@ -12,10 +12,16 @@ from browser.analysis import analyze
 from browser.browse import default_paths
 from browser.instances import instance_health, instance_id_of, instances_for
 from browser.models import Instance, LoginState, NavigationMode
-from browser.preferences import preference_dismiss_notice, preference_get
+from browser.preferences import (
+    preference_dismiss_notice,
+    preference_get,
+    preference_mode,
+    preference_update,
+)
 from browser.qbittorrent import login_retry_allow
 from browser.unified import unified_browse
 from config.errors import ServiceError
+from rollout.flags import LOCAL_MODE, switch_active
 
 
 def picker_context(
@@ -80,6 +86,31 @@ def picker(request):
         mode=mode_of(request.GET.get("mode")),
     )
     return render(request, "browser/_picker.html", context)
+
+
+@role_required(USE_INSTANCES)
+def preferences_page(request):
+    """The user's navigation preferences: mode, hidden files, the remembered folder."""
+    preference = preference_get(user=request.user)
+    context = {"local_mode_on": switch_active(LOCAL_MODE)}
+    if request.method == "POST":
+        mode = request.POST.get("mode", "")
+        if mode in ("", *NavigationMode.values):
+            preference_update(
+                user=request.user,
+                mode=mode,
+                show_hidden="show_hidden" in request.POST,
+                remember_last_path="remember_last_path" in request.POST,
+            )
+            messages.success(request, "Your browsing preferences are saved.")
+            return redirect("navigation-preferences")
+        context["error"] = f"There is no browsing mode called {mode!r}."
+    context |= {
+        "preference": preference,
+        "effective_mode": NavigationMode(preference_mode(user=request.user, preference=preference)),
+    }
+    status = 400 if "error" in context else 200
+    return render(request, "browser/preferences.html", context, status=status)
 
 
 @role_required(USE_INSTANCES)

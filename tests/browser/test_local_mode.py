@@ -215,3 +215,29 @@ def test_preferences_choose_the_mode_when_none_is_given(user_client, local_insta
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "mode"
+
+
+def test_the_preferences_page_sets_mode_hidden_files_and_last_folder(
+    user_client, local_instance, host_tree
+):
+    library, _ = host_tree
+    page = user_client.get("/browse/preferences").content.decode()
+    assert "Mode (now: qBittorrent&#x27;s view)" in page
+    saved = user_client.post(
+        "/browse/preferences", {"mode": "local", "show_hidden": "on"}, follow=True
+    )
+    assert "Your browsing preferences are saved." in saved.content.decode()
+    assert user_client.get("/api/navigation/preferences").json() == {
+        "mode": "local",
+        "effectiveMode": "local",
+        "showHidden": True,
+        "rememberLastPath": False,
+    }
+    # the picker now opens this server's folders, hidden files included
+    picker = user_client.get("/browse/picker", {"path": f"{library}/tv"}).content.decode()
+    assert ".hidden" in picker and "Browsing preferences" in picker
+    user_client.post("/browse/preferences", {"mode": "", "remember_last_path": "on"})
+    assert user_client.get("/api/navigation/preferences").json()["mode"] is None
+    refused = user_client.post("/browse/preferences", {"mode": "ftp"})
+    assert refused.status_code == 400
+    assert "There is no browsing mode called &#x27;ftp&#x27;." in refused.content.decode()
