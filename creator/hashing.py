@@ -107,6 +107,7 @@ def scan_source(
     exclude: Sequence[str] = (),
     include_hidden: bool = False,
     name: str | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> Source:
     """The files a torrent of `path` (a file or a folder) holds.
 
@@ -115,6 +116,8 @@ def scan_source(
     with "." are left out unless `include_hidden`. Symlinks are never followed out of the
     source: one to a file inside it is read as that file (libtorrent does the same), one to a
     folder or to anything outside is left out, so a link can neither loop nor leak other files.
+    `tick` is called once per folder listed: a scan of a large tree on a slow disk can take
+    minutes, and its caller may have to show it is alive (or stop it, by raising).
     """
     root = os.path.abspath(os.fspath(path))
     try:
@@ -135,7 +138,7 @@ def scan_source(
         raise HashingError(f"{root} is neither a file nor a folder.", code="source_unreadable")
     patterns = [re.compile(fnmatch.translate(p), re.IGNORECASE) for p in exclude if p]
     files: list[SourceFile] = []
-    _walk(root, (), os.path.realpath(root), patterns, include_hidden, files)
+    _walk(root, (), os.path.realpath(root), patterns, include_hidden, files, tick)
     return Source(root, torrent_name, False, tuple(files))
 
 
@@ -161,8 +164,11 @@ def _walk(
     patterns: list[re.Pattern],
     include_hidden: bool,
     out: list[SourceFile],
+    tick: Callable[[], None] | None = None,
 ) -> None:
     # Depth first, each folder in readdir order and entered when met: libtorrent's v1 order.
+    if tick is not None:
+        tick()
     try:
         entries = os.scandir(folder)
     except OSError as exc:
@@ -191,7 +197,7 @@ def _walk(
                             SourceFile(inner, target_stat.st_size, _executable(target_stat), target)
                         )
                 elif entry.is_dir(follow_symlinks=False):
-                    _walk(entry.path, inner, root_real, patterns, include_hidden, out)
+                    _walk(entry.path, inner, root_real, patterns, include_hidden, out, tick)
                 elif entry.is_file(follow_symlinks=False):
                     st = entry.stat(follow_symlinks=False)
                     out.append(SourceFile(inner, st.st_size, _executable(st), entry.path))

@@ -72,6 +72,7 @@ class LocalEngine:
                 exclude=options.exclude,
                 include_hidden=not options.ignore_dotfiles,
                 name=options.name or None,
+                tick=self._scanning(),
             )
             piece_size = piece_size_for(source, options, job)
             self.job = job_transition(
@@ -108,6 +109,19 @@ class LocalEngine:
                 f"'{self.job.instance_name}': this server cannot read it."
             ),
         )
+
+    def _scanning(self):
+        """A callback for the scan of the source: renews the lease every half second, so a
+        long scan is not taken for a dead worker's; a cancel (StateChanged) ends the scan."""
+        last = [time.monotonic()]
+
+        def tick() -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY_S:
+                last[0] = now
+                self.job = self.renew()
+
+        return tick
 
     def _progress(self):
         """A progress callback for hashing: saves and broadcasts progress every half second,

@@ -254,6 +254,26 @@ def test_hidden_files_and_folders_are_left_out_unless_asked(release):
     assert {".DS_Store", ".git/config", "subs/.hidden.srt"} <= with_hidden
 
 
+def test_a_scan_ticks_once_per_folder_and_a_tick_can_stop_it(tmp_path):
+    write(tmp_path / "tree", {f"d{n}/e{m}/f.bin": b"x" for n in range(3) for m in range(4)})
+    ticks = []
+    source = hashing.scan_source(tmp_path / "tree", tick=lambda: ticks.append(1))
+    assert len(source.files) == 12 and len(ticks) == 1 + 3 + 3 * 4
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_the_fifth() -> None:
+        ticks.append(1)
+        if len(ticks) == 5:
+            raise Stop
+
+    ticks.clear()
+    with pytest.raises(Stop):
+        hashing.scan_source(tmp_path / "tree", tick=stop_at_the_fifth)
+    assert len(ticks) == 5
+
+
 @pytest.mark.parametrize("format", ["v2", "hybrid"])
 def test_an_excluded_file_leaves_the_torrent_as_if_it_were_absent(release, tmp_path, format):
     made = hashing.create(
