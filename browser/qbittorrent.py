@@ -96,6 +96,7 @@ class QbittorrentClient:
         self.instance = instance
         self.config = _config(instance)
         self._login_lock = threading.Lock()
+        self._logins = 0  # successful logins of this client: a waiting thread may skip its own
         self._capabilities: Capabilities | None = None
         self._capabilities_at = 0.0
         timeout = instance.timeout_s
@@ -336,8 +337,12 @@ class QbittorrentClient:
         return hmac.new(settings.SECRET_KEY.encode(), material.encode(), hashlib.sha256).hexdigest()
 
     def _log_in(self, do_login) -> None:
-        """Logs in once, unless a recent failure or a ban says to wait; one attempt in flight."""
+        """Logs in once, unless a recent failure or a ban says to wait; one attempt in flight.
+        Requests that found no session together wait for one login: the first one's."""
+        logins_seen = self._logins
         with self._login_lock:
+            if self._logins != logins_seen:
+                return  # another thread logged in while this one waited
             key = self._credentials_key()
             state = self._claim_login_attempt(key)
             try:
@@ -365,6 +370,7 @@ class QbittorrentClient:
                 last_error="",
             )
             self._capabilities = None
+            self._logins += 1
             logger.info("Logged in to qBittorrent '%s'", self.instance.name)
 
     def _claim_login_attempt(self, key: str) -> LoginState:

@@ -1,8 +1,10 @@
 """The qBittorrent client: logins that never get the app banned, and failures in words."""
 
+import threading
 import time
 
 import pytest
+from django.db import connection
 
 from browser.models import LoginState
 from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for, login_retry_allow
@@ -262,3 +264,30 @@ def test_many_categories_leave_the_roots_and_the_last_folder_in_quick_paths(user
     assert kinds.count("category") == 40
     assert kinds[-2:] == ["root", "last"]
     assert body["paths"][-1]["path"] == "/data/tv"
+
+
+def test_requests_arriving_together_share_one_login(transactional_db, fake):
+    """Threads of one process that all find no session wait for a single login."""
+    fake.routes["/api/v2/auth/login"] = slow(0.3, (200, "Ok."))
+    fake.routes["/api/v2/app/version"] = lambda request: (
+        (200, "v5.1.0") if "SID=fake" in request["headers"].get("Cookie", "") else (403, "")
+    )
+    instance = InstanceFactory(url=fake.url)
+    client = QbittorrentClient(instance)
+    answers, errors = [], []
+
+    def ask() -> None:
+        try:
+            answers.append(client.call(lambda api: api.app_version()))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and answers == ["v5.1.0"] * 5
+    assert len(fake.calls("/api/v2/auth/login")) == 1
