@@ -291,3 +291,29 @@ def test_requests_arriving_together_share_one_login(transactional_db, fake):
         thread.join()
     assert errors == [] and answers == ["v5.1.0"] * 5
     assert len(fake.calls("/api/v2/auth/login")) == 1
+
+
+def test_quick_paths_show_the_temp_path_when_enabled_and_no_last_folder_when_not_kept(
+    user_client, db, fake
+):
+    InstanceFactory(is_default=True, url=fake.url, allowed_roots=["/data"])
+    fake.routes["/api/v2/torrents/categories"] = (200, {})
+    fake.routes["/api/v2/app/preferences"] = (
+        200,
+        {"temp_path_enabled": True, "temp_path": "/data/incomplete"},
+    )
+    fake.routes["/api/v2/app/getDirectoryContent"] = (200, [])
+    user_client.put(
+        "/api/navigation/preferences",
+        {"rememberLastPath": False},
+        content_type="application/json",
+    )
+    user_client.post(
+        "/api/qbittorrent/browse", {"path": "/data/tv"}, content_type="application/json"
+    )
+    quick = user_client.get("/api/qbittorrent/default-paths").json()["paths"]
+    assert [(p["kind"], p["path"], p["exists"]) for p in quick] == [
+        ("default_save", "/data/downloads", True),
+        ("temp", "/data/incomplete", True),
+        ("root", "/data", True),
+    ]
