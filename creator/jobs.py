@@ -739,19 +739,23 @@ def job_retry(*, viewer, job_id: int) -> Job:
     )
 
 
-def job_torrent(*, viewer, job_id: int) -> tuple[Job, bytes]:
-    """The stored .torrent of a completed job, and records the download."""
-    job = job_get(viewer=viewer, job_id=job_id)
-    if job.state != JobState.COMPLETED or not job.torrent_file:
-        raise ServiceError("This job has no .torrent yet.", code="no_torrent", status=409)
-    path = settings.TORRENTS_DIR / job.torrent_file
+def stored_torrent(job: Job) -> bytes:
+    """The bytes of a completed job's stored .torrent; 410 when the file has gone."""
     try:
-        data = path.read_bytes()
+        return (settings.TORRENTS_DIR / job.torrent_file).read_bytes()
     except OSError:
         raise ServiceError(
             "The stored .torrent file is missing from the data directory.",
             code="torrent_missing",
             status=410,
         ) from None
+
+
+def job_torrent(*, viewer, job_id: int) -> tuple[Job, bytes]:
+    """The stored .torrent of a completed job, and records the download."""
+    job = job_get(viewer=viewer, job_id=job_id)
+    if job.state != JobState.COMPLETED or not job.torrent_file:
+        raise ServiceError("This job has no .torrent yet.", code="no_torrent", status=409)
+    data = stored_torrent(job)
     audit_record(actor=viewer, action="job.downloaded", target_type="job", target_id=job.pk)
     return job, data

@@ -11,7 +11,6 @@ from accounts.audit import audit_record
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
 from browser import paths
 from browser.instances import instance_get
-from config.errors import ServiceError
 from creator import metainfo
 from creator.finish import masked_trackers, torrent_store
 from creator.jobs import (
@@ -21,6 +20,7 @@ from creator.jobs import (
     job_broadcast,
     job_get,
     job_open,
+    stored_torrent,
 )
 from creator.metainfo import Metainfo, MetainfoError
 from creator.models import Engine, Job, JobKind, JobState
@@ -106,14 +106,7 @@ def job_edit(
     original = job_get(viewer=viewer, job_id=job_id)
     if original.state != JobState.COMPLETED or not original.torrent_file:
         raise InvalidJob("Only a finished torrent can be edited.", field="job", code="not_editable")
-    try:
-        data = (settings.TORRENTS_DIR / original.torrent_file).read_bytes()
-    except OSError:
-        raise ServiceError(
-            "The stored .torrent file is missing from the data directory.",
-            code="torrent_missing",
-            status=410,
-        ) from None
+    data = stored_torrent(original)
     if trackers is not None:
         trackers = tidy_tiers(trackers)
     if web_seeds is not None:

@@ -57,6 +57,13 @@ def settled(qbittorrent, hash_id: str, *, after_check: bool = False) -> dict:
         time.sleep(0.2)
 
 
+def assert_complete_after_a_recheck(qbittorrent, hash_id: str) -> None:
+    qbittorrent.api("POST", "torrents/recheck", data={"hashes": hash_id})
+    time.sleep(0.5)
+    torrent = settled(qbittorrent, hash_id, after_check=True)
+    assert torrent["progress"] == 1, torrent
+
+
 def test_qbittorrent_4_5_gets_its_torrent_from_the_local_engine_and_seeds_it(
     user_client, transactional_db, qbittorrent_45, worker
 ):
@@ -157,10 +164,7 @@ def test_a_renamed_torrent_seeds_the_content_where_it_is(
             for f in listed
         }
         assert on_disk == {str(host / name): len(data) for name, data in files.items()}
-        qbittorrent.api("POST", "torrents/recheck", data={"hashes": hash_id})
-        time.sleep(0.5)
-        torrent = settled(qbittorrent, hash_id, after_check=True)
-        assert torrent["progress"] == 1, torrent
+        assert_complete_after_a_recheck(qbittorrent, hash_id)
     finally:
         qbittorrent.api("POST", "torrents/delete", data={"hashes": hash_id, "deleteFiles": "false"})
 
@@ -192,10 +196,7 @@ def test_qbittorrent_seeds_local_torrents_and_a_forced_recheck_finds_them_comple
     hash_id = job.info_hash_v2[:40] or job.info_hash_v1  # qBittorrent names v2 torrents so
     try:
         settled(qbittorrent, hash_id)
-        qbittorrent.api("POST", "torrents/recheck", data={"hashes": hash_id})
-        time.sleep(0.5)
-        torrent = settled(qbittorrent, hash_id, after_check=True)
-        assert torrent["progress"] == 1, torrent
+        assert_complete_after_a_recheck(qbittorrent, hash_id)
     finally:
         qbittorrent.api("POST", "torrents/delete", data={"hashes": hash_id, "deleteFiles": "false"})
 
