@@ -32,6 +32,7 @@ def picker_context(
     context = {
         "instances": instances_for(request.user),
         "requested_path": path or "",
+        "requested_instance": instance_id,
         "show_hidden": preference.show_hidden,
     }
     try:

@@ -442,15 +442,29 @@ def create_browse_in_qbittorrent(request):
 @require_POST
 @service_errors
 def job_edit_post(request, job_id: int):
-    """The edit form of a finished job: a new job with the edited .torrent."""
-    job = job_edit(
-        viewer=request.user,
-        job_id=job_id,
-        trackers=parse_tiers(request.POST.get("trackers", "")),
-        source=request.POST.get("source", "").strip(),
-        comment=request.POST.get("comment", "").strip(),
-        private=request.POST.get("private") == "on",
-    )
+    """The edit form of a finished job: a new job with the edited .torrent; refused, the
+    job's page again with the error at its field and what the user typed."""
+    values = {
+        "trackers": request.POST.get("trackers", ""),
+        "source": request.POST.get("source", "").strip(),
+        "comment": request.POST.get("comment", "").strip(),
+        "private": request.POST.get("private") == "on",
+    }
+    try:
+        job = job_edit(
+            viewer=request.user,
+            job_id=job_id,
+            trackers=parse_tiers(values["trackers"]),
+            source=values["source"],
+            comment=values["comment"],
+            private=values["private"],
+        )
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        context = _job_context(job_get(viewer=request.user, job_id=job_id))
+        context |= {"edit_error": error, "edit_values": values}
+        return render(request, "creator/job.html", context, status=error.status)
     return redirect("job", job_id=job.pk)
 
 
@@ -473,7 +487,11 @@ def torrent_inspect_page(request):
 @role_required(CREATE_JOBS)
 def torrent_verify_page(request):
     """Upload a .torrent and name the content: a verify job checks one against the other."""
-    context = {"instances": instances_for(request.user), "path": request.POST.get("path", "")}
+    context = {
+        "instances": instances_for(request.user),
+        "path": request.POST.get("path", ""),
+        "instance_id": instance_id_of(request.POST.get("instance")),
+    }
     if request.method == "POST":
         upload = request.FILES.get("torrent")
         try:
@@ -483,7 +501,7 @@ def torrent_verify_page(request):
                 user=request.user,
                 data=upload_data(upload),
                 path=context["path"],
-                instance_id=instance_id_of(request.POST.get("instance")),
+                instance_id=context["instance_id"],
             )
         except ServiceError as error:
             context["error"] = error

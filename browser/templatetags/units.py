@@ -19,14 +19,18 @@ def bytes_(value) -> str:
 
 
 @register.simple_tag
-def picker_url(path: str, instance_id: int, refresh: bool = False, mode: str = "") -> str:
+def picker_url(path: str, instance_id: int | None, refresh: bool = False, mode: str = "") -> str:
     """The picker partial's URL for a folder of an instance. A listing in local mode (chosen,
     or fallen back to) keeps its links in local mode: their paths are this server's."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
 
-    query = {"path": path, "instance": instance_id}
+    query = {}
+    if path:
+        query["path"] = path
+    if instance_id is not None:
+        query["instance"] = instance_id
     if refresh:
         query["refresh"] = "1"
     if mode == "local":

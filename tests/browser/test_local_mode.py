@@ -241,3 +241,12 @@ def test_the_preferences_page_sets_mode_hidden_files_and_last_folder(
     refused = user_client.post("/browse/preferences", {"mode": "ftp"})
     assert refused.status_code == 400
     assert "There is no browsing mode called &#x27;ftp&#x27;." in refused.content.decode()
+
+
+def test_a_picker_error_keeps_its_instance_chosen_and_offers_to_try_again(user_client, db):
+    InstanceFactory(is_default=True, url="http://127.0.0.1:9", allowed_roots=["/data"])
+    down = InstanceFactory(url="http://127.0.0.1:9", allowed_roots=["/data"])
+    html = user_client.get("/browse/picker", {"instance": down.pk}).content.decode()
+    assert "cannot be reached" in html
+    assert f'<option value="{down.pk}" selected>' in html
+    assert f'hx-get="/browse/picker?instance={down.pk}&amp;refresh=1"' in html

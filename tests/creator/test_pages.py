@@ -219,6 +219,7 @@ def test_a_hashing_job_shows_its_three_phases_eta_and_why_it_waits(user_client, 
 def test_a_failed_job_explains_its_error_and_offers_retry(user_client, user):
     job = JobFactory(
         owner=user,
+        instance=InstanceFactory(),
         state=JobState.FAILED,
         progress=12,
         error="qBittorrent 'seedbox' says the folder /data/x does not exist.",
@@ -236,14 +237,14 @@ def test_a_failed_job_explains_its_error_and_offers_retry(user_client, user):
 
 
 def test_a_cancelled_job_offers_retry_and_no_cancel(user_client, user):
-    job = JobFactory(owner=user, state=JobState.CANCELLED)
+    job = JobFactory(owner=user, instance=InstanceFactory(), state=JobState.CANCELLED)
     html = user_client.get(f"/jobs/{job.pk}/").content.decode()
     assert ">Cancelled</span>" in html and ">Retry</button>" in html
     assert ">Cancel</button>" not in html
 
 
 def test_a_completed_job_shows_its_result(user_client, user, content):
-    job = completed_job(content, owner=user, info_hash_v2="cd" * 32)
+    job = completed_job(content, owner=user, instance=InstanceFactory(), info_hash_v2="cd" * 32)
     html = user_client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'aria-valuenow="100"' in progressbar(html)
     assert ">Result</h2>" in html
@@ -386,7 +387,7 @@ def test_download_of_a_lost_torrent_file_is_explained(user_client, user, content
 
 
 def test_cancel_through_the_page(user_client, user):
-    job = JobFactory(owner=user, state=JobState.HASHING, progress=30)
+    job = JobFactory(owner=user, instance=InstanceFactory(), state=JobState.HASHING, progress=30)
     response = user_client.post(f"/jobs/{job.pk}/cancel", follow=True)
     assert response.redirect_chain[-1][0] == f"/jobs/{job.pk}/"
     html = response.content.decode()

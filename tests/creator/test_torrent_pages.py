@@ -4,7 +4,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from creator.models import Job
-from tests.factories import InstanceFactory, PresetFactory, PresetSecretFactory, completed_job
+from tests.factories import (
+    InstanceFactory,
+    PresetFactory,
+    PresetSecretFactory,
+    UserFactory,
+    completed_job,
+)
 from tests.harness.content import write
 from tests.harness.oracle import hashes, make_torrent, tiers, torrent_info
 
@@ -114,3 +120,69 @@ def test_an_edit_with_a_blank_tier_still_masks_the_passkey(user_client, user, tm
     assert "sekret0123456789" not in edited.magnet
     stored = torrent_info((settings.TORRENTS_DIR / edited.torrent_file).read_bytes())
     assert tiers(stored) == [[template.replace("{passkey}", "sekret0123456789")]]
+
+
+def test_a_refused_edit_keeps_what_was_typed_and_says_why_at_the_field(user_client, user, tmp_path):
+    write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
+    job = completed_job(tmp_path / "Album", owner=user)
+    response = user_client.post(
+        f"/jobs/{job.pk}/edit",
+        {"trackers": "not a tracker", "source": "KEEP", "comment": "line one\nline two"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert f'aria-describedby="edit-trackers-error-{job.pk}"' in html
+    assert f'id="edit-trackers-error-{job.pk}"' in html and "not a tracker" in html
+    assert 'value="KEEP"' in html
+    assert ">line one\nline two</textarea>" in html  # a comment keeps its lines
+    assert Job.objects.count() == 1
+
+
+def test_a_verify_job_offers_to_check_again_and_shows_what_it_checked(user_client, user):
+    instance = InstanceFactory()
+    job = Job.objects.create(
+        owner=user,
+        instance=instance,
+        instance_name=instance.name,
+        source_path="/data/Set",
+        name="Set",
+        kind="verify",
+        engine="local",
+        state="failed",
+        error="gone",
+        info_hash_v1="a" * 40,
+    )
+    html = user_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Check again</button>" in html and "Create again" not in html
+    assert "Checked against" in html and "a" * 40 in html
+    assert "Piece size" not in html  # a check has no creation options
+    instance.delete()
+    html = user_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Check again" not in html  # its instance is gone: a retry would be refused
+
+
+def test_a_viewer_sees_a_job_without_the_actions_it_may_not_take(client, db, tmp_path):
+    viewer = UserFactory(role="Viewers")
+    write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
+    job = completed_job(tmp_path / "Album", owner=viewer, instance=InstanceFactory())
+    client.force_login(viewer)
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Download .torrent" in html
+    for action in ("Create again", "Edit into a new .torrent", f"/jobs/{job.pk}/retry"):
+        assert action not in html
+
+
+def test_the_verify_page_keeps_the_chosen_instance_after_an_error(user_client, tmp_path):
+    InstanceFactory(is_default=True)
+    second = InstanceFactory()
+    data = make_torrent(write_folder(tmp_path))
+    refused = user_client.post(
+        "/torrents/verify", {"torrent": upload(data), "path": "/other", "instance": second.pk}
+    )
+    assert refused.status_code == 422
+    assert f'<option value="{second.pk}" selected>' in refused.content.decode()
+
+
+def write_folder(tmp_path):
+    write(tmp_path / "Set", {"a.bin": b"a" * 20_000})
+    return tmp_path / "Set"

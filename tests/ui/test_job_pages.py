@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from creator.models import Job, JobState
-from tests.factories import JobFactory, completed_job, torrent_result
+from tests.factories import InstanceFactory, JobFactory, completed_job, torrent_result
 from tests.harness.content import write
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_the_job_page_follows_progress_live_and_shows_the_result(
 ):
     source = tmp_path / "Album"
     write(source, {"01.flac": b"a" * 40_000, "02.flac": b"b" * 30_000})
-    job = JobFactory(owner=user, name="Album")
+    job = JobFactory(owner=user, instance=InstanceFactory(), name="Album")
     page = logged_in_page
     page.goto(f"{app_server.url}/jobs/{job.pk}/")
     detail = page.locator("#job-detail")
