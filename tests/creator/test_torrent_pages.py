@@ -170,6 +170,8 @@ def test_a_viewer_sees_a_job_without_the_actions_it_may_not_take(client, db, tmp
     assert "Download .torrent" in html
     for action in ("Create again", "Edit into a new .torrent", f"/jobs/{job.pk}/retry"):
         assert action not in html
+    for page in ('href="/create/"', 'href="/torrents/verify"', 'href="/browse/"'):
+        assert page not in html  # the menu leaves out pages a Viewer is refused
 
 
 def test_the_verify_page_keeps_the_chosen_instance_after_an_error(user_client, tmp_path):
