@@ -5,20 +5,25 @@ thousands of items (directory listings) are written as JSON directly: ninja's at
 goes through Django's template variable resolution, too slow for them (bench/browse.py).
 """
 
+import re
 from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+# NUL (PostgreSQL cannot store it) and lone surrogates (JSON's "\ud800": no UTF-8 encodes it,
+# so no file name, database or .torrent can hold it).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
-def _has_nul(value: Any) -> bool:
+
+def _unstorable(value: Any) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return _UNSTORABLE.search(value) is not None
     if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
+        return any(_unstorable(item) for item in value)
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
     return False
 
 
@@ -27,10 +32,12 @@ class CamelSchema(Schema):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul_characters(cls, value):
-        # PostgreSQL cannot store NUL in text: refused here with the field's name, not a 500.
-        if _has_nul(value):
-            raise ValueError("Text cannot contain NUL characters.")
+    def _storable_text(cls, value):
+        # Refused here with the field's name, not a 500 where it is stored or encoded.
+        if _unstorable(value):
+            raise ValueError(
+                "Text cannot contain NUL characters or unpaired surrogates (\\ud800-\\udfff)."
+            )
         return value
 
 

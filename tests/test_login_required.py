@@ -88,6 +88,22 @@ def test_nul_characters_are_a_422_at_their_field_not_a_500(user_client):
     assert response.json()["errors"][0]["field"] == "name"
 
 
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/tokens", {"name": "bad\ud800name"}, "name"),
+        ("/api/unified/browse", {"path": "/data/\udce9", "mode": "local"}, "path"),
+        ("/api/jobs", {"path": "/data/x", "comment": "\ud800"}, "comment"),
+        ("/api/jobs/1/edit", {"trackers": [["http://127.0.0.1:9/\ud800"]]}, "trackers"),
+    ],
+)
+def test_unpaired_surrogates_are_a_422_at_their_field_not_a_500(user_client, url, body, field):
+    """JSON can spell a lone surrogate ("\\ud800"); no UTF-8 text can hold one."""
+    response = user_client.post(url, body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field
+
+
 def test_nul_characters_in_a_query_are_a_400(user_client):
     response = user_client.get("/api/jobs", {"q": "a\x00b"})
     assert response.status_code == 400
