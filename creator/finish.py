@@ -19,8 +19,8 @@ from creator.metainfo import Metainfo, MetainfoError
 from creator.models import Job, JobState
 from presets import planner
 from presets.models import TrackerPreset
-from presets.services import preset_resolve_trackers
 from presets.sizes import format_size
+from presets.trackers import template_matcher
 
 logger = logging.getLogger(__name__)
 
@@ -89,20 +89,25 @@ def torrent_store(job: Job, name: str, data: bytes) -> str:
 
 def masked_trackers(job: Job, meta: Metainfo) -> tuple[list[list[str]], set[str]]:
     """The torrent's tiers with every filled-in secret shown as its placeholder again, and the
-    URLs that held a secret."""
-    templates = JobOptions.of(job).trackers
-    try:
-        filled = preset_resolve_trackers(preset_or_tiers=templates, user=job.owner)
-    except ServiceError:
-        filled = []
-    template_of = {
-        url: template
-        for tier, tiers in zip(filled, templates, strict=False)
-        for url, template in zip(tier, tiers, strict=False)
-        if url != template
-    }
-    masked = [[template_of.get(url, url) for url in tier] for tier in meta.trackers]
-    return masked, set(template_of)
+    URLs that held a secret. Matched by the job's templates, not by filling them again: a
+    secret deleted or changed since must not leave the old one in clear."""
+    matchers = [
+        (template, matcher)
+        for tier in JobOptions.of(job).trackers
+        for template in tier
+        if (matcher := template_matcher(template)) is not None
+    ]
+    secret_urls: set[str] = set()
+    masked = []
+    for tier in meta.trackers:
+        shown = []
+        for url in tier:
+            template = next((t for t, m in matchers if m.fullmatch(url)), None)
+            if template is not None:
+                secret_urls.add(url)
+            shown.append(template or url)
+        masked.append(shown)
+    return masked, secret_urls
 
 
 def seed_params(

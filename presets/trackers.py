@@ -150,6 +150,21 @@ def tiers_placeholders(tiers: Iterable[Iterable[str]]) -> list[str]:
     return sorted({name for tier in tiers for url in tier for name in placeholders(url)})
 
 
+def template_matcher(template: str) -> re.Pattern | None:
+    """A pattern matching `template`'s URL whatever its placeholders were filled with; None
+    for a URL with no placeholder."""
+    parts = _BRACED.split(template)  # literal, name, literal, name, ...
+    if not any(PLACEHOLDER_NAME.fullmatch(name) for name in parts[1::2]):
+        return None
+    pattern = "".join(
+        re.escape(part)
+        if index % 2 == 0
+        else (".+?" if PLACEHOLDER_NAME.fullmatch(part) else re.escape("{" + part + "}"))
+        for index, part in enumerate(parts)
+    )
+    return re.compile(pattern)
+
+
 def fill_placeholders(url: str, values: Mapping[str, str]) -> str:
     """The URL with each `{name}` replaced by values[name]; KeyError names a missing one."""
     return _BRACED.sub(

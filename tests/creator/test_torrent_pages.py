@@ -188,3 +188,26 @@ def test_the_verify_page_keeps_the_chosen_instance_after_an_error(user_client, t
 def write_folder(tmp_path):
     write(tmp_path / "Set", {"a.bin": b"a" * 20_000})
     return tmp_path / "Set"
+
+
+def test_a_passkey_changed_since_never_shows_in_clear(user_client, user, tmp_path):
+    template = "https://tracker.example.org/{passkey}/announce"
+    preset = PresetFactory(owner=user, trackers=[[template]])
+    secret = PresetSecretFactory(user=user, preset=preset, value="oldsecret0123456789")
+    write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
+    job = completed_job(tmp_path / "Album", owner=user)
+    first = user_client.post(
+        f"/api/jobs/{job.pk}/edit", {"trackers": [[template]]}, content_type="application/json"
+    ).json()
+    secret.value = "newsecret0123456789"
+    secret.save()
+    response = user_client.post(
+        f"/api/jobs/{first['id']}/edit", {"comment": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert "oldsecret0123456789" not in response.content.decode()
+    edited = Job.objects.get(pk=response.json()["id"])
+    assert edited.trackers_created == [[template]]
+    secret.delete()
+    page = user_client.get(f"/jobs/{edited.pk}/").content.decode()
+    assert "oldsecret0123456789" not in page and "newsecret0123456789" not in page
