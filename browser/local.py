@@ -64,6 +64,15 @@ def _confine_real(host_path: str, roots: list[str]) -> str:
     return path
 
 
+def _is_utf8(name: str) -> bool:
+    """Whether a name read from disk was UTF-8 (undecodable bytes come as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _entry(instance: Instance, item: os.DirEntry, real_roots: list[str]) -> Entry | None:
     if item.is_symlink():
         target = os.path.realpath(item.path)
@@ -103,10 +112,13 @@ def local_browse(
             f"Directory does not exist: {path}", code="not_found", field="path", status=404
         )
     real_roots = [os.path.realpath(root) for root in roots]
-    entries, left_out = [], 0
+    entries, left_out, not_text = [], 0, 0
     with _listing(path) as items:
         for item in items:
             if paths.is_hidden(item.name) and not show_hidden:
+                continue
+            if not _is_utf8(item.name):
+                not_text += 1  # no JSON answer or page can carry it
                 continue
             entry = _entry(instance, item, real_roots)
             if entry is None:
@@ -116,6 +128,10 @@ def local_browse(
     notes = []
     if left_out:
         notes.append(f"{left_out} links leading outside the allowed folders are not shown.")
+    if not_text:
+        notes.append(
+            f"{not_text} names that are not UTF-8 text are not shown (rename them to use them)."
+        )
     logger.warning("Local mode (deprecated) used by %s on %s", user, instance)
     return Listing(
         instance=instance,

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 _DRIVE = re.compile(r"^[A-Za-z]:$")
+MAX_PATH = 4096  # Linux's PATH_MAX, and what a job's source path column holds
 _NATURAL_NUMBER = re.compile(r"\d+")
 
 
@@ -37,8 +38,10 @@ def normalize(raw: str) -> str:
     """The canonical form of an absolute path: no `.`/`..`, no duplicate or trailing slash."""
     if not isinstance(raw, str) or not raw.strip():
         raise PathError("A path is required.")
-    if "\x00" in raw or any(unicodedata.category(ch) == "Cc" for ch in raw):
-        raise PathError("The path contains control characters.")
+    if len(raw) > MAX_PATH:
+        raise PathError(f"The path is longer than {MAX_PATH:,} characters, the most any holds.")
+    if "\x00" in raw or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in raw):
+        raise PathError("The path contains control characters or text that is not Unicode.")
     root, parts = _split(raw)
     stack: list[str] = []
     for part in parts:

@@ -123,10 +123,10 @@ def scan_source(
     try:
         root_stat = os.stat(root)
     except FileNotFoundError:
-        raise HashingError(f"{root} does not exist.", code="source_missing") from None
+        raise HashingError(f"{shown(root)} does not exist.", code="source_missing") from None
     except OSError as exc:
         raise HashingError(
-            f"Cannot read {root}: {exc.strerror}.", code="source_unreadable"
+            f"Cannot read {shown(root)}: {exc.strerror}.", code="source_unreadable"
         ) from None
     torrent_name = os.path.basename(root) if name is None else checked_name(name)
     if not torrent_name:
@@ -135,11 +135,20 @@ def scan_source(
         only = SourceFile((), root_stat.st_size, _executable(root_stat), os.path.realpath(root))
         return Source(root, torrent_name, True, (only,))
     if not stat.S_ISDIR(root_stat.st_mode):
-        raise HashingError(f"{root} is neither a file nor a folder.", code="source_unreadable")
+        raise HashingError(
+            f"{shown(root)} is neither a file nor a folder.", code="source_unreadable"
+        )
     patterns = [re.compile(fnmatch.translate(p), re.IGNORECASE) for p in exclude if p]
     files: list[SourceFile] = []
     _walk(root, (), os.path.realpath(root), patterns, include_hidden, files, tick)
     return Source(root, torrent_name, False, tuple(files))
+
+
+def shown(path: str) -> str:
+    """A path as messages, progress and reports show it: a name that is not UTF-8 on disk
+    (decoded with surrogate escapes) gets U+FFFD where its odd bytes are, as no database or
+    JSON answer can hold the escapes themselves."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def checked_name(name: str) -> str:
@@ -173,7 +182,7 @@ def _walk(
         entries = os.scandir(folder)
     except OSError as exc:
         raise HashingError(
-            f"Cannot list {folder}: {exc.strerror}.", code="source_unreadable"
+            f"Cannot list {shown(folder)}: {exc.strerror}.", code="source_unreadable"
         ) from None
     with entries:
         for entry in entries:
@@ -204,7 +213,7 @@ def _walk(
                 # fifos, sockets and devices are not content: reading a fifo would block
             except OSError as exc:
                 raise HashingError(
-                    f"Cannot read {entry.path}: {exc.strerror}.", code="source_unreadable"
+                    f"Cannot read {shown(entry.path)}: {exc.strerror}.", code="source_unreadable"
                 ) from None
 
 
@@ -236,7 +245,7 @@ def _layout(source: Source, format: Format, piece_size: int) -> list[_Entry]:
     entries: list[_Entry] = []
     offset = 0
     for parts, f in files:
-        display = "/".join((name, *f.parts))
+        display = shown("/".join((name, *f.parts)))
         entries.append(_Entry(parts, f.size, offset, f.disk_path, f.executable, display))
         offset += f.size
         if pad and f.size and offset % piece_size:
@@ -1033,7 +1042,7 @@ def _on_disk(
         if f.size < 0:
             raise HashingError("The torrent lists a negative file size.", code="bad_torrent")
         names = [os.fsdecode(p) for p in f.parts or ()]
-        display = "/".join([name, *names])
+        display = shown("/".join([name, *names]))
         if f.is_pad:
             entries.append(_Entry(f.parts or (), f.size, offset, None, False, display))
         else:

@@ -250,3 +250,21 @@ def test_a_picker_error_keeps_its_instance_chosen_and_offers_to_try_again(user_c
     assert "cannot be reached" in html
     assert f'<option value="{down.pk}" selected>' in html
     assert f'hx-get="/browse/picker?instance={down.pk}&amp;refresh=1"' in html
+
+
+def test_a_name_that_is_not_utf8_is_left_out_of_a_listing_and_said(
+    user_client, local_instance, host_tree
+):
+    library, _ = host_tree
+    odd = os.fsencode(library / "tv" / "Show") + b"/caf\xe9.mkv"
+    with open(odd, "wb") as handle:
+        handle.write(b"x")
+    response = post(user_client, "unified/browse", path=f"{library}/tv/Show", mode="local")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [e["name"] for e in body["entries"]] == ["E01.mkv"]
+    assert body["notes"] == [
+        "1 names that are not UTF-8 text are not shown (rename them to use them)."
+    ]
+    scan = post(user_client, "unified/scan", path=f"{library}/tv/Show", mode="local").json()
+    assert (scan["usable"], scan["files"]) == (True, 2)

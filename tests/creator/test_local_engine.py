@@ -1,5 +1,6 @@
 """The local engine in jobs, verify, inspect and edit, against real qBittorrent processes."""
 
+import os
 import time
 
 import pytest
@@ -272,6 +273,28 @@ def test_verify_reports_good_bad_and_missing_content_file_by_file(
     gone = user_client.post(f"/api/jobs/{good.pk}/retry")
     assert gone.status_code == 410
     assert "no longer stored" in gone.json()["detail"]
+
+
+def test_names_that_are_not_utf8_are_hashed_and_shown_with_a_replacement_character(
+    user_client, mapped_instance, content, worker, qbittorrent
+):
+    host, qbt = content
+    (host / "Odd").mkdir()
+    with open(os.fsencode(host / "Odd") + b"/caf\xe9.bin", "wb") as handle:
+        handle.write(b"c" * 40_000)
+    job = wait_for(submit(user_client, path=f"{qbt}/Odd", engine="local")["id"], worker=worker)
+    assert job.state == "completed", job.error
+    data = user_client.get(f"/api/jobs/{job.pk}/torrent").content
+    assert files_of(torrent_info(data))[0][1] == 40_000
+    response = user_client.post(
+        "/api/torrents/verify", {"torrent": _upload(data), "path": f"{qbt}/Odd"}
+    )
+    checked = wait_for(response.json()["id"], worker=worker)
+    assert checked.state == "completed", checked.error
+    assert checked.verify_report["ok"] is True
+    assert checked.verify_report["files"][0]["path"] == "Odd/caf\ufffd.bin"
+    page = user_client.get(f"/jobs/{checked.pk}/")
+    assert page.status_code == 200 and "Odd/caf\ufffd.bin" in page.content.decode()
 
 
 def _upload(data: bytes):
