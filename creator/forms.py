@@ -1,6 +1,6 @@
 """The creator form (its values in, a JobRequest out) and the history page's filters."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -325,8 +325,9 @@ class JobFilterForm(forms.Form):
             "instance_id": data.get("instance"),
             "owner_id": data.get("user"),
             "since": _start_of(since) if since else None,
-            # "to" a day includes that day: job_list's `until` is exclusive.
-            "until": _start_of(until + timedelta(days=1)) if until else None,
+            # "to" a day includes that day: job_list's `until` is exclusive (and the last day
+            # a date holds has no day after it: no upper bound then).
+            "until": _start_of(until + timedelta(days=1)) if until and until < date.max else None,
             "ordering": data.get("ordering") or "-created_at",
         }
 

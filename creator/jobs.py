@@ -9,7 +9,7 @@ import logging
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -609,6 +609,17 @@ def job_get(*, viewer, job_id: int) -> Job:
     return job
 
 
+def _moment(value, field: str):
+    """A date or time to filter by, refused (422) when the database cannot compare with it:
+    year 1 or 9999 with a time zone falls outside the years a datetime holds in UTC."""
+    if isinstance(value, datetime):
+        try:
+            return value.astimezone(UTC) if value.tzinfo else timezone.make_aware(value)
+        except (OverflowError, ValueError):
+            raise InvalidJob(f"{value.isoformat()} is out of range.", field=field) from None
+    return value
+
+
 def job_list(
     *,
     viewer,
@@ -632,9 +643,9 @@ def job_list(
     if owner_id and viewer.is_staff:
         jobs = jobs.filter(owner_id=owner_id)
     if since:
-        jobs = jobs.filter(created_at__gte=since)
+        jobs = jobs.filter(created_at__gte=_moment(since, "since"))
     if until:
-        jobs = jobs.filter(created_at__lt=until)
+        jobs = jobs.filter(created_at__lt=_moment(until, "until"))
     search = search.strip()
     if search:
         matches = Q(name__icontains=search) | Q(source_path__icontains=search)

@@ -183,9 +183,10 @@ def _history_context(request) -> tuple[dict, int]:
     status, error = 200, ""
     try:
         jobs = job_list(viewer=request.user, **arguments)
-    except ServiceError as exc:  # a hand-made link with an unknown ordering
+    except ServiceError as exc:  # a hand-made link: an unknown ordering, a date out of range
         status, error = exc.status, exc.message
         arguments["ordering"] = "-created_at"
+        arguments["since"] = arguments["until"] = None
         jobs = job_list(viewer=request.user, **arguments)
     page = Paginator(JobRows(jobs), JOBS_PER_PAGE).get_page(request.GET.get("page"))
     latest = job_list(viewer=request.user).aggregate(latest=Max("pk"))["latest"]

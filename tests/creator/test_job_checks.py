@@ -185,3 +185,21 @@ def test_staff_read_jobs_and_the_audit_log_in_the_admin_but_cannot_change_them(s
     log = staff_client.get("/admin/accounts/auditevent/").content.decode()
     assert "job.created" in log
     assert staff_client.get("/admin/accounts/auditevent/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"since": "0001-01-01T00:00:00+01:00"}, "since"),
+        ({"until": "9999-12-31T23:00:00-02:00"}, "until"),
+    ],
+)
+def test_dates_beyond_what_the_database_holds_are_a_422(user_client, db, query, field):
+    response = user_client.get("/api/jobs", query)
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_the_history_page_takes_the_first_and_last_days_there_are(user_client, db):
+    page = user_client.get("/jobs/", {"since": "0001-01-01", "until": "9999-12-31"})
+    assert page.status_code == 200
