@@ -28,6 +28,8 @@ from presets.services import preset_resolve_trackers
 from presets.trackers import tidy_tiers
 
 MAX_TORRENT_BYTES = 50 * 1024 * 1024  # larger than any .torrent a tracker accepts
+MAX_CONTENT_BYTES = 2**60
+MAX_NAME_CHARACTERS = 1000  # Job.name
 
 
 def upload_data(upload) -> bytes:
@@ -57,6 +59,17 @@ def verify_submit(*, user, data: bytes, path: str, instance_id: int | None = Non
     server through the instance's path mapping."""
     require(user, CREATE_JOBS)
     meta = _read(data)
+    # What the job records of it must fit its columns.
+    if meta.total_size > MAX_CONTENT_BYTES:
+        raise InvalidJob(
+            "This .torrent lists more content than any storage holds (over 1 EiB).",
+            field="torrent",
+        )
+    if len(meta.name) > MAX_NAME_CHARACTERS:
+        raise InvalidJob(
+            f"This .torrent's name is longer than {MAX_NAME_CHARACTERS:,} characters.",
+            field="torrent",
+        )
     instance = instance_get(user=user, instance_id=instance_id)
     try:
         qbt_path = paths.normalize(path)

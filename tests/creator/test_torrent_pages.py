@@ -1,8 +1,10 @@
 """The inspect, verify and edit pages."""
 
+import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from creator.metainfo import bencode
 from creator.models import Job
 from tests.factories import (
     InstanceFactory,
@@ -211,3 +213,22 @@ def test_a_passkey_changed_since_never_shows_in_clear(user_client, user, tmp_pat
     secret.delete()
     page = user_client.get(f"/jobs/{edited.pk}/").content.decode()
     assert "oldsecret0123456789" not in page and "newsecret0123456789" not in page
+
+
+@pytest.mark.parametrize(
+    ("info", "words"),
+    [
+        ({b"name": b"x", b"length": 2**63}, "more content than any storage holds"),
+        ({b"name": b"n" * 1001, b"length": 10}, "name is longer than 1,000 characters"),
+    ],
+)
+def test_a_check_refuses_a_torrent_its_job_could_not_record(user_client, tmp_path, info, words):
+    InstanceFactory(
+        is_default=True, path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}]
+    )
+    data = bencode({b"info": {**info, b"piece length": 2**63, b"pieces": b"p" * 20}})
+    response = user_client.post("/api/torrents/verify", {"torrent": upload(data), "path": "/data"})
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "torrent"
+    assert words in response.json()["detail"]
+    assert Job.objects.count() == 0
