@@ -182,9 +182,11 @@ def host_scan(instance: Instance, path: str) -> Scan:
 
 
 def _holds_a_file(path: str, real_roots: list[str]) -> bool:
-    """Whether a visible file is somewhere below `path` (a link counts if it stays inside)."""
+    """Whether a visible file is somewhere below `path`, outside hidden folders (a link counts
+    if it stays inside)."""
     try:
-        for folder, _, names in os.walk(path, onerror=_raise):
+        for folder, folders, names in os.walk(path, onerror=_raise):
+            folders[:] = [f for f in folders if not paths.is_hidden(f)]
             for name in names:
                 if paths.is_hidden(name):
                     continue

@@ -33,6 +33,7 @@ def picker_context(
         "instances": instances_for(request.user),
         "requested_path": path or "",
         "requested_instance": instance_id,
+        "requested_mode": mode or "",
         "show_hidden": preference.show_hidden,
     }
     try:

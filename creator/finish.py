@@ -91,18 +91,17 @@ def masked_trackers(job: Job, meta: Metainfo) -> tuple[list[list[str]], set[str]
     """The torrent's tiers with every filled-in secret shown as its placeholder again, and the
     URLs that held a secret. Matched by the job's templates, not by filling them again: a
     secret deleted or changed since must not leave the old one in clear."""
-    matchers = [
-        (template, matcher)
-        for tier in JobOptions.of(job).trackers
-        for template in tier
-        if (matcher := template_matcher(template)) is not None
-    ]
+    urls = [url for tier in JobOptions.of(job).trackers for url in tier]
+    matchers = [(url, m) for url in urls if (m := template_matcher(url)) is not None]
+    literal = {url for url in urls if template_matcher(url) is None}  # held no secret
     secret_urls: set[str] = set()
     masked = []
     for tier in meta.trackers:
         shown = []
         for url in tier:
-            template = next((t for t, m in matchers if m.fullmatch(url)), None)
+            template = (
+                None if url in literal else next((t for t, m in matchers if m.fullmatch(url)), None)
+            )
             if template is not None:
                 secret_urls.add(url)
             shown.append(template or url)

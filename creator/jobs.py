@@ -614,7 +614,7 @@ def _moment(value, field: str):
     year 1 or 9999 with a time zone falls outside the years a datetime holds in UTC."""
     if isinstance(value, datetime):
         try:
-            return value.astimezone(UTC) if value.tzinfo else timezone.make_aware(value)
+            return (value if value.tzinfo else timezone.make_aware(value)).astimezone(UTC)
         except (OverflowError, ValueError):
             raise InvalidJob(f"{value.isoformat()} is out of range.", field=field) from None
     return value

@@ -137,7 +137,13 @@ def job_edit(
         if v is not None
     }
     options = JobOptions(**{**asdict(options), **changed})
-    check_trackers(options, None, user=viewer)  # for another tracker: not the original preset
+    # Checked as the new .torrent will hold them: trackers left alone are the URLs it already
+    # has (filled, so no secret is needed again); the original preset is not for another tracker.
+    kept = [list(tier) for tier in metainfo.read(data).trackers]
+    checked = JobOptions(
+        **{**asdict(options), "trackers": trackers if trackers is not None else kept}
+    )
+    check_trackers(checked, None, user=viewer)
     filled = (
         preset_resolve_trackers(preset_or_tiers=trackers, user=viewer)
         if trackers is not None

@@ -159,7 +159,8 @@ def template_matcher(template: str) -> re.Pattern | None:
     pattern = "".join(
         re.escape(part)
         if index % 2 == 0
-        else (".+?" if PLACEHOLDER_NAME.fullmatch(part) else re.escape("{" + part + "}"))
+        # a secret fills one path segment or query value: it never spans "/", "?", "&" or "#"
+        else ("[^/?&#]+" if PLACEHOLDER_NAME.fullmatch(part) else re.escape("{" + part + "}"))
         for index, part in enumerate(parts)
     )
     return re.compile(pattern)

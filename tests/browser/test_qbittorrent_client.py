@@ -1,7 +1,6 @@
 """The qBittorrent client: logins that never get the app banned, and failures in words."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -234,15 +233,23 @@ def test_analyze_stops_at_its_time_limit_and_says_so(user_client, db, fake, sett
     ).json()
     assert (body["truncated"], body["files"], body["folders"]) == (False, 4, 3)
 
+    answered = threading.Event()
+    held, waited_out = [], []
+
     def slow_listing(request):
         if request["form"]["dirPath"].startswith("/data/top/"):
-            time.sleep(1)
+            held.append(request["form"]["dirPath"])
+            if not answered.wait(5):  # held until the analysis has answered
+                waited_out.append(request["form"]["dirPath"])
         return listing(request)
 
     fake.routes["/api/v2/app/getDirectoryContent"] = slow_listing
     body = user_client.post(
         "/api/qbittorrent/analyze", {"path": "/data/top"}, content_type="application/json"
     ).json()
+    answered.set()
+    # it answered while sub-folders were still being listed: it did not wait for them
+    assert held and waited_out == []
     assert body["truncated"] is True
     assert "truncated" in [w["code"] for w in body["warnings"]]
     assert body["files"] < 4

@@ -210,9 +210,24 @@ def test_a_passkey_changed_since_never_shows_in_clear(user_client, user, tmp_pat
     assert "oldsecret0123456789" not in response.content.decode()
     edited = Job.objects.get(pk=response.json()["id"])
     assert edited.trackers_created == [[template]]
+    # the passkey deleted: an edit that leaves the trackers alone needs none
     secret.delete()
-    page = user_client.get(f"/jobs/{edited.pk}/").content.decode()
-    assert "oldsecret0123456789" not in page and "newsecret0123456789" not in page
+    again = user_client.post(
+        f"/api/jobs/{edited.pk}/edit", {"comment": "y"}, content_type="application/json"
+    )
+    assert again.status_code == 201, again.content
+    assert again.json()["result"]["trackers"] == [[template]]
+    assert "oldsecret0123456789" not in again.content.decode()
+    # a public tracker of the same site is not taken for the passkey's template
+    PresetSecretFactory(user=user, preset=preset, value="thirdsecret0123456")
+    public = "https://tracker.example.org/public/announce"
+    both = user_client.post(
+        f"/api/jobs/{edited.pk}/edit",
+        {"trackers": [[template], [public]]},
+        content_type="application/json",
+    )
+    assert both.status_code == 201, both.content
+    assert both.json()["result"]["trackers"] == [[template], [public]]
 
 
 @pytest.mark.parametrize(
