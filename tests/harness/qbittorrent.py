@@ -163,6 +163,7 @@ def start(version: str, *, workdir: Path, password: str | None = None) -> Qbitto
         profile_host = root / profile_qbt.lstrip("/")
         command = ["chroot", str(root), "qbittorrent-nox", f"--profile={profile_qbt}"]
         cleanup = [host_base, profile_host]
+        temp_qbt, temp_host = f"{profile_qbt}/tmp", profile_host / "tmp"
     else:
         # No chroot for the host's 4.5: a private mount namespace shows workdir's folder at /srv/…
         host_base = workdir / tag
@@ -182,11 +183,15 @@ def start(version: str, *, workdir: Path, password: str | None = None) -> Qbitto
             str(profile_host),
         ]
         cleanup = [host_base, profile_host, mount_point]
+        temp_qbt = str(temp_host := profile_host / "tmp")
     host_data_dir = host_base / "data"
     (host_data_dir / "downloads").mkdir(parents=True)
     config_dir = profile_host / "qBittorrent" / "config"
     config_dir.mkdir(parents=True)
     (config_dir / "qBittorrent.conf").write_text(config)
+    # Its own temp folder: qBittorrent's creator writes there, and every qBittorrent removes
+    # its temp folder when it exits, which in a shared /tmp pulled files from under the others.
+    temp_host.mkdir()
     log = log_path.open("wb")
     process = subprocess.Popen(
         command,
@@ -194,6 +199,7 @@ def start(version: str, *, workdir: Path, password: str | None = None) -> Qbitto
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
+        env={**os.environ, "TMPDIR": temp_qbt},
     )
     instance = QbittorrentInstance(
         version=version,
