@@ -25,7 +25,9 @@ class InstanceRef(CamelSchema):
 class BrowseIn(CamelSchema):
     path: str | None = None
     instance: Id | None = None
-    show_hidden: bool | None = Field(None, description="Default: your navigation preference.")
+    show_hidden: bool | None = Field(
+        None, description="Local mode: show hidden files (default: your navigation preference)."
+    )
     refresh: bool = False
 
 
@@ -167,12 +169,6 @@ def preferences_out(user, preference) -> PreferencesOut:
     )
 
 
-def show_hidden_of(request, payload: BrowseIn) -> bool:
-    if payload.show_hidden is not None:
-        return payload.show_hidden
-    return preference_get(user=request.user).show_hidden
-
-
 def listing_response(listing: Listing) -> HttpResponse:
     """A listing as BrowseOut's JSON, written directly.
 
@@ -231,7 +227,7 @@ def qbittorrent_browse(request, payload: BrowseIn):
             user=request.user,
             path=payload.path,
             instance_id=payload.instance,
-            show_hidden=show_hidden_of(request, payload),
+            show_hidden=payload.show_hidden,
             refresh=payload.refresh,
         )
     )
@@ -278,7 +274,7 @@ def unified_browse_endpoint(request, payload: UnifiedBrowseIn):
             path=payload.path,
             mode=payload.mode,
             instance_id=payload.instance,
-            show_hidden=show_hidden_of(request, payload),
+            show_hidden=payload.show_hidden,
             refresh=payload.refresh,
         )
     )

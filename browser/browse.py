@@ -191,7 +191,7 @@ def browse(
     user,
     path: str | None,
     instance_id: int | None = None,
-    show_hidden: bool = False,
+    show_hidden: bool | None = None,
     refresh: bool = False,
 ) -> Listing:
     """The folders and files of `path` on a qBittorrent host, as qBittorrent sees them."""

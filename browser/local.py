@@ -14,6 +14,7 @@ from browser.analysis import Scan
 from browser.browse import Entry, Listing, confine, sort_entries
 from browser.instances import instance_get
 from browser.models import Instance, NavigationMode
+from browser.preferences import preference_get
 from config.errors import ServiceError
 from rollout.flags import LOCAL_MODE, switch_active
 from rollout.metrics import metered
@@ -100,11 +101,14 @@ def _entry(instance: Instance, item: os.DirEntry, real_roots: list[str]) -> Entr
 
 @metered(NavigationMode.LOCAL)
 def local_browse(
-    *, user, path: str | None, instance_id: int | None = None, show_hidden: bool = False
+    *, user, path: str | None, instance_id: int | None = None, show_hidden: bool | None = None
 ) -> Listing:
-    """A folder on this server, inside the instance's mapped folders (deprecated mode)."""
+    """A folder on this server, inside the instance's mapped folders (deprecated mode). Hidden
+    files show when asked, or by default when the user's preference says so."""
     local_mode_check()
     instance = instance_get(user=user, instance_id=instance_id)
+    if show_hidden is None:
+        show_hidden = preference_get(user=user).show_hidden
     roots = local_roots(instance)
     path = _confine_real(path or roots[0], roots)
     if not os.path.isdir(path):

@@ -56,7 +56,7 @@ def unified_browse(
     path: str | None,
     mode: str | None = None,
     instance_id: int | None = None,
-    show_hidden: bool = False,
+    show_hidden: bool | None = None,
     refresh: bool = False,
 ) -> Listing:
     """Browse in `mode` (default: the user's preference)."""
