@@ -14,6 +14,10 @@ from browser.preferences import preference_get, preference_mode, preference_upda
 from browser.unified import unified_browse, unified_scan
 from config.schemas import CamelSchema, Id
 
+# A path with NUL, control characters or unpaired surrogates is a malformed path: refused by
+# paths.normalize with a 400 at the field, as other malformed paths are.
+PATH_CHECKED = frozenset({"path"})
+
 router = Router(tags=["browse"], auth=api_auth(USE_INSTANCES))
 
 
@@ -23,6 +27,7 @@ class InstanceRef(CamelSchema):
 
 
 class BrowseIn(CamelSchema):
+    text_checked_by_service = PATH_CHECKED
     path: str | None = None
     instance: Id | None = None
     show_hidden: bool | None = Field(
@@ -66,6 +71,7 @@ class BrowseOut(CamelSchema):
 
 
 class ScanIn(CamelSchema):
+    text_checked_by_service = PATH_CHECKED
     path: str
     instance: Id | None = None
 
@@ -89,6 +95,7 @@ class ScanOut(CamelSchema):
 
 
 class AnalyzeIn(CamelSchema):
+    text_checked_by_service = PATH_CHECKED
     path: str
     instance: Id | None = None
     include_size: bool = True

@@ -6,10 +6,10 @@ goes through Django's template variable resolution, too slow for them (bench/bro
 """
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
 # NUL (PostgreSQL cannot store it) and lone surrogates (JSON's "\ud800": no UTF-8 encodes it,
@@ -29,12 +29,14 @@ def _unstorable(value: Any) -> bool:
 
 class CamelSchema(Schema):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    # Fields whose service refuses these characters itself, with its own status and words.
+    text_checked_by_service: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="after")
     @classmethod
-    def _storable_text(cls, value):
+    def _storable_text(cls, value, info: ValidationInfo):
         # Refused here with the field's name, not a 500 where it is stored or encoded.
-        if _unstorable(value):
+        if info.field_name not in cls.text_checked_by_service and _unstorable(value):
             raise ValueError(
                 "Text cannot contain NUL characters or unpaired surrogates (\\ud800-\\udfff)."
             )

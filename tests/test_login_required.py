@@ -92,7 +92,7 @@ def test_nul_characters_are_a_422_at_their_field_not_a_500(user_client):
     ("url", "body", "field"),
     [
         ("/api/tokens", {"name": "bad\ud800name"}, "name"),
-        ("/api/unified/browse", {"path": "/data/\udce9", "mode": "local"}, "path"),
+        ("/api/presets", {"name": "bad\udce9"}, "name"),
         ("/api/jobs", {"path": "/data/x", "comment": "\ud800"}, "comment"),
         ("/api/jobs/1/edit", {"trackers": [["http://127.0.0.1:9/\ud800"]]}, "trackers"),
     ],
