@@ -91,17 +91,18 @@ def masked_trackers(job: Job, meta: Metainfo) -> tuple[list[list[str]], set[str]
     """The torrent's tiers with every filled-in secret shown as its placeholder again, and the
     URLs that held a secret. Matched by the job's templates, not by filling them again: a
     secret deleted or changed since must not leave the old one in clear."""
-    urls = [url for tier in JobOptions.of(job).trackers for url in tier]
-    matchers = [(url, m) for url in urls if (m := template_matcher(url)) is not None]
-    literal = {url for url in urls if template_matcher(url) is None}  # held no secret
+    matcher_of = {
+        url: template_matcher(url) for tier in JobOptions.of(job).trackers for url in tier
+    }
+    matchers = [(url, m) for url, m in matcher_of.items() if m is not None]
     secret_urls: set[str] = set()
     masked = []
     for tier in meta.trackers:
         shown = []
         for url in tier:
-            template = (
-                None if url in literal else next((t for t, m in matchers if m.fullmatch(url)), None)
-            )
+            # a URL the job lists as it is held no secret, even if a template would match it
+            literal = url in matcher_of and matcher_of[url] is None
+            template = None if literal else next((t for t, m in matchers if m.fullmatch(url)), None)
             if template is not None:
                 secret_urls.add(url)
             shown.append(template or url)

@@ -139,10 +139,12 @@ def job_edit(
     options = JobOptions(**{**asdict(options), **changed})
     # Checked as the new .torrent will hold them: trackers left alone are the URLs it already
     # has (filled, so no secret is needed again); the original preset is not for another tracker.
-    kept = [list(tier) for tier in metainfo.read(data).trackers]
-    checked = JobOptions(
-        **{**asdict(options), "trackers": trackers if trackers is not None else kept}
-    )
+    if trackers is None:
+        checked = JobOptions(
+            **{**asdict(options), "trackers": [list(t) for t in metainfo.read(data).trackers]}
+        )
+    else:
+        checked = options
     check_trackers(checked, None, user=viewer)
     filled = (
         preset_resolve_trackers(preset_or_tiers=trackers, user=viewer)

@@ -8,6 +8,7 @@ from creator.metainfo import bencode
 from creator.models import Job
 from tests.factories import (
     InstanceFactory,
+    JobFactory,
     PresetFactory,
     PresetSecretFactory,
     UserFactory,
@@ -52,11 +53,9 @@ def test_verify_page_makes_a_verify_job_for_mapped_content(user_client, tmp_path
 
 
 def test_the_job_page_shows_a_verify_report_file_by_file(user_client, user):
-    job = Job.objects.create(
+    job = JobFactory(
         owner=user,
-        instance_name="x",
         source_path="/data/Set",
-        name="Set",
         kind="verify",
         engine="local",
         state="completed",
@@ -142,12 +141,10 @@ def test_a_refused_edit_keeps_what_was_typed_and_says_why_at_the_field(user_clie
 
 def test_a_verify_job_offers_to_check_again_and_shows_what_it_checked(user_client, user):
     instance = InstanceFactory()
-    job = Job.objects.create(
+    job = JobFactory(
         owner=user,
         instance=instance,
-        instance_name=instance.name,
         source_path="/data/Set",
-        name="Set",
         kind="verify",
         engine="local",
         state="failed",
