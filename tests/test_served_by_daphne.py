@@ -1,10 +1,15 @@
 """The app as the run command serves it: daphne, DEBUG off, static files, WebSockets."""
 
 import asyncio
+import threading
+import time
 
 import requests
 import websockets
 from django.contrib.auth import get_user_model
+
+from tests.factories import instance_for
+from tests.harness.fake_qbittorrent import FakeQbittorrent, slow
 
 
 def test_static_files_are_served_without_debug(app_server):
@@ -54,3 +59,36 @@ def test_progress_socket_accepts_a_logged_in_browser_and_refuses_others(app_serv
     assert asyncio.run(attempt({"Origin": origin})).startswith("refused")
     foreign = {"Cookie": cookie, "Origin": "http://evil.example"}
     assert asyncio.run(attempt(foreign)).startswith("refused")
+
+
+def test_a_slow_qbittorrent_holds_up_no_other_request(app_server, user_client):
+    """Views run in a thread per request: one user's browse waiting on qBittorrent does not
+    keep the next request (another user's page, an API call) waiting behind it."""
+    fake = FakeQbittorrent()
+    try:
+        session = requests.Session()
+        session.cookies.set("sessionid", user_client.cookies["sessionid"].value)
+        session.get(f"{app_server.url}/", timeout=10)
+        session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
+        fake.routes["/api/v2/app/version"] = slow(5, (200, "v5.1.0"))
+        instance_for(fake)
+        answers = {}
+
+        def browse():
+            answers["browse"] = session.post(
+                f"{app_server.url}/api/qbittorrent/browse", json={"path": "/data"}, timeout=30
+            )
+
+        waiting = threading.Thread(target=browse)
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not fake.calls("/api/v2/app/version") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert fake.calls("/api/v2/app/version"), "the browse never reached qBittorrent"
+        other = session.get(f"{app_server.url}/api/navigation/preferences", timeout=10)
+        assert other.status_code == 200
+        assert waiting.is_alive(), "the browse answered before qBittorrent did"
+        waiting.join(30)
+        assert answers["browse"].status_code in (200, 404)
+    finally:
+        fake.stop()
