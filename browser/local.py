@@ -161,33 +161,34 @@ def local_scan(*, user, path: str, instance_id: int | None = None) -> Scan:
 
 def host_scan(instance: Instance, path: str) -> Scan:
     """Whether `path` on this server, inside the instance's mapped folders, can be a torrent's
-    source; links leading out of those folders do not count. Also what the local engine checks
-    before it takes a job, whether or not local browsing is switched on."""
-    roots = local_roots(instance)
-    path = _confine_real(path, roots)
+    source, counting what the local engine would put in it: a link counts only as a file
+    inside the source (creator.hashing.scan_source). Also what the local engine checks before
+    it takes a job, whether or not local browsing is switched on."""
+    path = _confine_real(path, local_roots(instance))
     if os.path.isfile(path):
         return Scan(instance, path, True, "file", None, 1, 0, os.path.getsize(path))
     if not os.path.isdir(path):
         return Scan(instance, path, False, None, f"Nothing exists at {path}.", 0, 0, None)
-    real_roots = [os.path.realpath(root) for root in roots]
+    source = [os.path.realpath(path)]
     with _listing(path) as items:
         entries = [
             entry
             for item in items
             if not paths.is_hidden(item.name)
-            and (entry := _entry(instance, item, real_roots)) is not None
+            and (entry := _entry(instance, item, source)) is not None
+            and not (item.is_symlink() and entry.type == "dir")
         ]
     files = [e for e in entries if e.type == "file"]
     folders = [e for e in entries if e.type == "dir"]
-    has_file = bool(files) or _holds_a_file(path, real_roots)
+    has_file = bool(files) or _holds_a_file(path, source[0])
     reason = None if has_file else "This folder holds no files: a torrent needs at least one."
     size = sum(e.size or 0 for e in files) if files else None
     return Scan(instance, path, has_file, "dir", reason, len(files), len(folders), size)
 
 
-def _holds_a_file(path: str, real_roots: list[str]) -> bool:
+def _holds_a_file(path: str, source_real: str) -> bool:
     """Whether a visible file is somewhere below `path`, outside hidden folders (a link counts
-    if it stays inside)."""
+    if it leads to a file inside the source, whose real path is `source_real`)."""
     try:
         for folder, folders, names in os.walk(path, onerror=_raise):
             folders[:] = [f for f in folders if not paths.is_hidden(f)]
@@ -198,9 +199,7 @@ def _holds_a_file(path: str, real_roots: list[str]) -> bool:
                 if not os.path.islink(full):
                     return True
                 target = os.path.realpath(full)
-                if os.path.isfile(target) and any(
-                    paths.is_within(target, root) for root in real_roots
-                ):
+                if os.path.isfile(target) and paths.is_within(target, source_real):
                     return True
     except OSError as error:
         raise _unreadable(error) from None

@@ -166,10 +166,24 @@ def test_a_link_leading_outside_is_not_content_to_scan(user_client, local_instan
     os.symlink(secret / "passwords.txt", library / "only-a-link" / "passwords.txt")
     (library / "deeper" / "inside").mkdir(parents=True)
     os.symlink(secret / "passwords.txt", library / "deeper" / "inside" / "passwords.txt")
-    for folder in ("only-a-link", "deeper"):
+    # Links to elsewhere in the mapped folders: the local engine leaves out what a link leads
+    # to outside the source, so these are no source either.
+    (library / "links-within").mkdir()
+    os.symlink(library / "movies" / "M.mkv", library / "links-within" / "M.mkv")
+    os.symlink(library / "movies", library / "links-within" / "movies")
+    (library / "links-deeper" / "inside").mkdir(parents=True)
+    os.symlink(library / "movies" / "M.mkv", library / "links-deeper" / "inside" / "M.mkv")
+    for folder in ("only-a-link", "deeper", "links-within", "links-deeper"):
         body = post(user_client, "unified/scan", path=f"{library}/{folder}", mode="local").json()
         assert (body["usable"], body["files"], body["size"]) == (False, 0, None), body
+        assert body["folders"] == (1 if folder in ("deeper", "links-deeper") else 0), body
         assert body["reason"] == "This folder holds no files: a torrent needs at least one."
+    # a link to a file inside the source is that file, for the scan as for the engine
+    os.symlink(library / "links-within" / "M.mkv", library / "links-within" / "again.mkv")
+    (library / "links-within" / "real.mkv").write_bytes(b"r" * 7)
+    os.symlink(library / "links-within" / "real.mkv", library / "links-within" / "alias.mkv")
+    body = post(user_client, "unified/scan", path=f"{library}/links-within", mode="local").json()
+    assert (body["usable"], body["files"], body["size"]) == (True, 2, 14), body
 
 
 def test_a_folder_this_server_cannot_read_is_a_403_in_words(
