@@ -46,7 +46,7 @@ from creator.planning import path_plan_pieces, plan_candidate
 from creator.torrents import job_edit, torrent_inspect, upload_data, verify_submit
 from presets.departures import preset_departures
 from presets.services import preset_list, tracker_validate
-from presets.trackers import parse_lines, parse_tiers
+from presets.trackers import format_tiers, parse_lines, parse_tiers
 
 JOBS_PER_PAGE = 25
 RECENT_JOBS = 5
@@ -448,17 +448,22 @@ def job_edit_post(request, job_id: int):
     values = {
         "trackers": request.POST.get("trackers", ""),
         "source": request.POST.get("source", "").strip(),
-        "comment": request.POST.get("comment", "").strip(),
+        "comment": request.POST.get("comment", "").replace("\r\n", "\n").strip(),
         "private": request.POST.get("private") == "on",
     }
+    # A field left as the form showed it is not edited: the stored value stays as it is, where
+    # the text sent back may differ from it (stripped, line breaks as CRLF) and, for the
+    # source, change the info hash the form promises to keep.
+    shown = job_get(viewer=request.user, job_id=job_id).options
+    trackers = parse_tiers(values["trackers"])
     try:
         job = job_edit(
             viewer=request.user,
             job_id=job_id,
-            trackers=parse_tiers(values["trackers"]),
-            source=values["source"],
-            comment=values["comment"],
-            private=values["private"],
+            trackers=_edited(trackers, parse_tiers(format_tiers(shown.get("trackers") or []))),
+            source=_edited(values["source"], (shown.get("source") or "").strip()),
+            comment=_edited(values["comment"], (shown.get("comment") or "").strip()),
+            private=_edited(values["private"], bool(shown.get("private"))),
         )
     except ServiceError as error:
         if isinstance(error, NotFound):
@@ -467,6 +472,11 @@ def job_edit_post(request, job_id: int):
         context |= {"edit_error": error, "edit_values": values}
         return render(request, "creator/job.html", context, status=error.status)
     return redirect("job", job_id=job.pk)
+
+
+def _edited(value, shown):
+    """`value` when the user changed the field, None when they left it as it was shown."""
+    return None if value == shown else value
 
 
 @role_required(VIEW_JOBS)
