@@ -1,8 +1,10 @@
 """Creating and verifying .torrent files on this host (BEP 3, BEP 47, BEP 52). Pure: no Django.
 
 The info dictionary we write is byte-identical to the one libtorrent 2.1's `create_torrent` makes
-for the same files, piece size and format, so a torrent made here and one made by qBittorrent (or
-any libtorrent client) from the same content share their info hashes. The facts that takes, read
+for the same files, piece size and format, so a torrent made here and one made with libtorrent from
+the same content share their info hashes. (qBittorrent's own creator does not quite use
+libtorrent's defaults: it sorts a v1 torrent's files by name and marks no file executable, so its
+v1 torrents of a folder, and torrents holding executable files, differ.) The facts that takes, read
 from libtorrent's create_torrent.cpp and checked against the installed libtorrent by the tests:
 
 - v1 lists files in the order the file system returns them (readdir, depth first), unpadded.
