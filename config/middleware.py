@@ -9,7 +9,12 @@ class RefuseNulCharacters:
         self.get_response = get_response
 
     def __call__(self, request):
-        forms = [request.GET] + ([request.POST] if request.method == "POST" else [])
+        forms = [request.GET]
+        # Only a urlencoded form is read here: parsing a multipart body consumes it, and the
+        # API then cannot read it (a 500). Multipart forms are Django forms, whose text fields
+        # refuse NUL themselves.
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            forms.append(request.POST)
         texts = [request.path]
         for params in forms:
             for key, values in params.lists():

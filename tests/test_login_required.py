@@ -104,6 +104,18 @@ def test_unpaired_surrogates_are_a_422_at_their_field_not_a_500(user_client, url
     assert response.json()["errors"][0]["field"] == field
 
 
+@pytest.mark.parametrize("endpoint", ["qbittorrent/browse", "unified/scan", "scan", "tokens"])
+def test_a_form_posted_to_a_json_endpoint_is_a_400_not_a_500(user_client, endpoint):
+    for body in ({"path": "/data", "name": "x"}, {"path": "/da\x00ta"}):
+        response = user_client.post(f"/api/{endpoint}", body)  # multipart, as a form sends it
+        assert response.status_code == 400, response.content
+        assert "request body" in response.json()["detail"]
+    urlencoded = user_client.post(
+        f"/api/{endpoint}", "path=/da%00ta", content_type="application/x-www-form-urlencoded"
+    )
+    assert urlencoded.status_code == 400
+
+
 def test_nul_characters_in_a_query_are_a_400(user_client):
     response = user_client.get("/api/jobs", {"q": "a\x00b"})
     assert response.status_code == 400
