@@ -31,6 +31,10 @@ def test_feedback_is_stored_with_the_mode_in_use(user_client, user):
     )
     bad = user_client.post("/feedback/", {"rating": "9", "mode": "local"})
     assert bad.status_code == 400 and "from 1 to 5" in bad.content.decode()
+    for mode in ("x" * 21, ""):
+        bad = user_client.post("/feedback/", {"rating": "4", "mode": mode})
+        assert bad.status_code == 400 and "The mode is one of" in bad.content.decode()
+    assert Feedback.objects.count() == 1
 
 
 def test_feedback_is_listed_and_filtered_in_the_admin(staff_client, user):
