@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Field, Router, Status
 
 from accounts.tokens import token_create, token_list, token_revoke
+from config.errors import ServiceError
 from config.schemas import CamelSchema, Id
 
 router = Router(tags=["tokens"])
@@ -35,6 +36,14 @@ def tokens(request):
 
 @router.post("/tokens", response={201: NewTokenOut}, by_alias=True)
 def token_new(request, payload: TokenIn):
+    """A new token: from a logged-in session only. A token making tokens would outlive its own
+    expiry and revocation (the new one never expires unless asked)."""
+    if request.by_token:
+        raise ServiceError(
+            "A token cannot make another token: make it on your account page.",
+            code="permission_denied",
+            status=403,
+        )
     token, plain = token_create(
         user=request.user, name=payload.name, expires_in_days=payload.expires_in_days
     )

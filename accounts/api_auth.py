@@ -12,10 +12,11 @@ from accounts.permissions import require
 from accounts.tokens import token_user
 
 
-def _allowed(request, user, permission: str | None):
+def _allowed(request, user, permission: str | None, *, by_token: bool):
     if user is None:
         return None
     request.user = user  # services read request.user, as for a session
+    request.by_token = by_token
     if permission is not None:
         require(user, permission)  # PermissionDenied: a 403 in the API's error shape
     return user
@@ -27,7 +28,7 @@ class BearerToken(HttpBearer):
         self.permission = permission
 
     def authenticate(self, request, token):
-        return _allowed(request, token_user(token), self.permission)
+        return _allowed(request, token_user(token), self.permission, by_token=True)
 
 
 class ApiKeyToken(APIKeyHeader):
@@ -40,7 +41,7 @@ class ApiKeyToken(APIKeyHeader):
         self.permission = permission
 
     def authenticate(self, request, key):
-        return _allowed(request, token_user(key or ""), self.permission)
+        return _allowed(request, token_user(key or ""), self.permission, by_token=True)
 
 
 class Session(SessionAuth):
@@ -50,7 +51,7 @@ class Session(SessionAuth):
 
     def authenticate(self, request, key):
         user = request.user if request.user.is_authenticated else None
-        return _allowed(request, user, self.permission)
+        return _allowed(request, user, self.permission, by_token=False)
 
 
 def api_auth(permission: str | None = None) -> list:

@@ -52,10 +52,13 @@ def test_a_token_in_the_query_string_is_not_accepted(db, token):
 def test_a_token_request_needs_no_csrf_but_a_session_request_does(db, token, user):
     client = Client(enforce_csrf_checks=True)
     body = {"name": "x"}
-    by_token = client.post(
-        "/api/tokens", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    by_token = client.put(
+        "/api/navigation/preferences",
+        {"showHidden": True},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
     )
-    assert by_token.status_code == 201
+    assert by_token.status_code == 200
     session = Client(enforce_csrf_checks=True)
     session.force_login(user)
     refused = session.post("/api/tokens", body, content_type="application/json")
@@ -69,6 +72,18 @@ def test_a_token_request_needs_no_csrf_but_a_session_request_does(db, token, use
         HTTP_X_CSRFTOKEN=session.cookies["csrftoken"].value,
     )
     assert accepted.status_code == 201
+
+
+@pytest.mark.parametrize("header", ["HTTP_AUTHORIZATION", "HTTP_X_API_KEY"])
+def test_a_token_cannot_make_another_token(db, user, header):
+    _, plain = tokens.token_create(user=user, name="expiring", expires_in_days=1)
+    value = f"Bearer {plain}" if header == "HTTP_AUTHORIZATION" else plain
+    response = Client().post(
+        "/api/tokens", {"name": "forever"}, content_type="application/json", **{header: value}
+    )
+    assert response.status_code == 403
+    assert "account page" in response.json()["detail"]
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["expiring"]
 
 
 def test_revoked_and_expired_tokens_stop_working(db, user, token):
