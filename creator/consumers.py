@@ -4,6 +4,8 @@ import logging
 import time
 import weakref
 from datetime import datetime, timedelta
+from importlib import import_module
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -20,6 +22,9 @@ logger = logging.getLogger(__name__)
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 GROUP_REJOIN_S = 60
+# A socket's rights are read again this often: a logout, a deactivation or a lost role ends
+# the socket within this time rather than when the browser closes it.
+RIGHTS_RECHECK_S = 15.0
 CHANGES_PER_POLL = 1000
 # What job_event reads: each process reads changed jobs every PROGRESS_POLL_S.
 EVENT_FIELDS = (
@@ -47,6 +52,25 @@ def _changed_jobs(since) -> list[tuple[int, dict]]:
         .only(*EVENT_FIELDS)  # not the options, report and tracker columns
     )
     return [(job.owner_id, job_event(job)) for job in jobs[:CHANGES_PER_POLL]]
+
+
+@database_sync_to_async
+def _rights_now(scope: dict, user_id: int):
+    """(user, None) while the socket's user may still see jobs, else (None, close code): the
+    session may have been logged out, the user deactivated or moved out of their role."""
+    from django.contrib.auth import get_user, get_user_model
+
+    session = scope.get("session")
+    if session is not None and session.session_key:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session.session_key)
+        user = get_user(SimpleNamespace(session=store))  # reads the session afresh
+    else:  # a socket opened without a session (the tests' communicators)
+        user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not user.is_authenticated or user.pk != user_id or not user.is_active:
+        return None, CLOSE_NOT_AUTHENTICATED
+    if not user.has_perm(VIEW_JOBS):
+        return None, CLOSE_FORBIDDEN
+    return user, None
 
 
 class ProgressFeed:
@@ -102,6 +126,24 @@ class ProgressFeed:
                 except Exception:  # a socket closing meanwhile; the others still get theirs
                     logger.debug("Could not send progress to a socket", exc_info=True)
 
+    async def _recheck_rights(self) -> None:
+        now = time.monotonic()
+        for consumer in list(self.consumers):
+            if now - consumer.rights_checked_at < RIGHTS_RECHECK_S:
+                continue
+            try:
+                user, close_code = await _rights_now(consumer.scope, consumer.user.pk)
+            except Exception:  # the database is restarting: the rights stand until next time
+                logger.debug("Could not read a socket's rights", exc_info=True)
+                continue
+            consumer.rights_checked_at = now
+            if user is not None:
+                consumer.user = user  # staff status may have changed either way
+                continue
+            self.consumers.discard(consumer)
+            with contextlib.suppress(Exception):
+                await consumer.close(code=close_code)
+
     async def _join(self) -> None:
         try:
             await get_channel_layer().group_add(PROGRESS_GROUP, self.channel)
@@ -123,6 +165,7 @@ class ProgressFeed:
         since = timezone.now()
         while True:
             await asyncio.sleep(settings.PROGRESS_POLL_S)
+            await self._recheck_rights()
             # Joined again now and then: Redis forgets groups when it restarts, and after a
             # day (channels-redis' group expiry) even when it does not.
             if self.channel and (
@@ -157,12 +200,17 @@ class ProgressConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = user
+        self.rights_checked_at = time.monotonic()
         self.sent: dict[int, str] = {}  # job id -> updatedAt of the last event sent
         await self.accept()
         ProgressFeed.current().add(self)
 
     async def disconnect(self, code):
         await ProgressFeed.current().remove(self)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """The socket only speaks: what a client sends is ignored, JSON or not (a frame that
+        is not JSON ended the socket with an error)."""
 
     def may_see(self, owner_id: int) -> bool:
         return self.user.is_staff or owner_id == self.user.pk

@@ -1,5 +1,7 @@
 """The progress socket: session-authenticated, origin-checked, each user hears only their jobs."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -99,4 +101,71 @@ async def test_a_socket_quiet_for_longer_than_the_layers_wait_still_hears_the_ne
     event = {"job": 3, "state": "hashing"}
     await sync_to_async(progress_broadcast)(owner_id=alice.pk, event=event)
     assert await socket.receive_json_from(timeout=2) == event
+    await socket.disconnect()
+
+
+async def session_socket(client, user) -> WebsocketCommunicator:
+    await sync_to_async(client.force_login)(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    communicator = WebsocketCommunicator(
+        application,
+        ROUTE,
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie)],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def closed_with(socket: WebsocketCommunicator) -> int:
+    """The close code of a socket the server ends, skipping events sent before."""
+    while True:
+        output = await socket.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            return output["code"]
+
+
+@pytest.fixture
+def rights_read_at_each_poll(monkeypatch, settings):
+    monkeypatch.setattr("creator.consumers.RIGHTS_RECHECK_S", 0.0)
+    settings.PROGRESS_POLL_S = 0.1
+
+
+async def test_logging_out_ends_the_socket(client, user, rights_read_at_each_poll):
+    socket = await session_socket(client, user)
+    await sync_to_async(client.logout)()
+    assert await closed_with(socket) == 4401
+
+
+async def test_a_deactivated_user_or_one_without_a_role_loses_the_socket(
+    client, rights_read_at_each_poll
+):
+    alice = await sync_to_async(UserFactory)()
+    socket = await session_socket(client, alice)
+    await sync_to_async(type(alice).objects.filter(pk=alice.pk).update)(is_active=False)
+    assert await closed_with(socket) == 4401
+    bob = await sync_to_async(UserFactory)()
+    socket = await session_socket(client, bob)
+    await sync_to_async(bob.groups.clear)()
+    assert await closed_with(socket) == 4403
+
+
+async def test_staff_demoted_stop_hearing_other_users_jobs(client, rights_read_at_each_poll):
+    alice, admin = await sync_to_async(UserFactory)(), await sync_to_async(StaffFactory)()
+    socket = await session_socket(client, admin)
+    await sync_to_async(type(admin).objects.filter(pk=admin.pk).update)(is_staff=False)
+    await asyncio.sleep(0.5)  # a few polls
+    await sync_to_async(progress_broadcast)(owner_id=alice.pk, event={"job": 9, "name": "hers"})
+    assert await socket.receive_nothing(timeout=0.5)
+    await sync_to_async(progress_broadcast)(owner_id=admin.pk, event={"job": 10})
+    assert await socket.receive_json_from(timeout=2) == {"job": 10}
+    await socket.disconnect()
+
+
+async def test_what_a_client_sends_is_ignored_and_the_socket_stays(user):
+    socket = await connect_as(user)
+    await socket.send_to(text_data="not json")
+    await socket.send_to(text_data='{"subscribe": 1}')
+    await sync_to_async(progress_broadcast)(owner_id=user.pk, event={"job": 4})
+    assert await socket.receive_json_from(timeout=2) == {"job": 4}
     await socket.disconnect()
