@@ -1,7 +1,8 @@
 """Presets: who may use and change which, users' secrets, and what edges ask of them.
 
 Visibility: everyone may use the global presets (owner empty) and their own personal ones.
-Staff change global presets; every user changes their own personal presets. Secrets are written
+Staff change global presets; every Creator changes their own personal presets and secrets
+(Viewers only read). Secrets are written
 here, read only by preset_resolve_trackers, and never returned, exported or logged.
 """
 
@@ -18,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from pydantic.alias_generators import to_camel
 
-from accounts.permissions import VIEW_PRESETS, require
+from accounts.permissions import CREATE_JOBS, VIEW_PRESETS, require
 from config.errors import NotFound, PermissionDenied, ServiceError
 from presets.models import PresetSecret, TrackerPreset
 from presets.planner import PiecePlan, PieceRules, PlanInputError, plan_pieces
@@ -221,7 +222,7 @@ def _save(preset: TrackerPreset) -> TrackerPreset:
 @transaction.atomic
 def preset_create(*, user, fields: Mapping[str, Any], personal: bool = False) -> TrackerPreset:
     """A new preset: global when staff make it (unless `personal`), else the user's own."""
-    require(user, VIEW_PRESETS)
+    require(user, CREATE_JOBS)
     preset = TrackerPreset(owner=user if personal or not user.is_staff else None)
     _apply(preset, fields)
     _save(preset)
@@ -232,7 +233,7 @@ def preset_create(*, user, fields: Mapping[str, Any], personal: bool = False) ->
 @transaction.atomic
 def preset_update(*, user, preset: TrackerPreset, fields: Mapping[str, Any]) -> TrackerPreset:
     """Change the given fields of a preset `user` may edit; the others keep their values."""
-    require(user, VIEW_PRESETS)
+    require(user, CREATE_JOBS)
     _check_can_edit(user, preset)
     _apply(preset, fields)
     _save(preset)
@@ -243,7 +244,7 @@ def preset_update(*, user, preset: TrackerPreset, fields: Mapping[str, Any]) -> 
 @transaction.atomic
 def preset_delete(*, user, preset: TrackerPreset) -> None:
     """Delete a preset `user` may edit, with every user's secrets for it."""
-    require(user, VIEW_PRESETS)
+    require(user, CREATE_JOBS)
     _check_can_edit(user, preset)
     logger.info("%s deleted preset %r (%s)", user, preset.name, _scope(preset))
     preset.delete()
@@ -252,7 +253,7 @@ def preset_delete(*, user, preset: TrackerPreset) -> None:
 def preset_import(*, user, items: Sequence[Mapping[str, Any]]) -> list[ImportResult]:
     """Create or update presets by name within what `user` manages (staff: global presets,
     others: their own). Each item is applied on its own: a bad one does not stop the rest."""
-    require(user, VIEW_PRESETS)
+    require(user, CREATE_JOBS)
     results = []
     for item in items:
         name = str(item.get("name", "")).strip()
@@ -284,7 +285,7 @@ def _check_can_use(user, preset: TrackerPreset) -> None:
 
 def preset_secret_set(*, user, preset: TrackerPreset, name: str, value: str) -> None:
     """Save (or replace) `user`'s secret `name` for `preset`, encrypted. Never echoed or logged."""
-    require(user, VIEW_PRESETS)
+    require(user, CREATE_JOBS)
     _check_can_use(user, preset)
     if name not in preset.secret_names:
         raise ServiceError(
@@ -307,7 +308,7 @@ def preset_secret_set(*, user, preset: TrackerPreset, name: str, value: str) -> 
 
 def preset_secret_delete(*, user, preset: TrackerPreset, name: str) -> None:
     """Forget `user`'s secret `name` for `preset`; nothing happens when none is saved."""
-    require(user, VIEW_PRESETS)
+    require(user, CREATE_JOBS)
     _check_can_use(user, preset)
     deleted, _ = PresetSecret.objects.filter(user=user, preset=preset, name=name).delete()
     if deleted:

@@ -8,7 +8,8 @@ from django.test import Client
 from accounts.models import AuditEvent
 from config.routing import websocket_urlpatterns
 from creator.consumers import ProgressConsumer
-from tests.factories import InstanceFactory, UserFactory
+from presets.models import PresetSecret, TrackerPreset
+from tests.factories import InstanceFactory, PresetFactory, UserFactory
 from tests.test_login_required import URLS
 
 # Pages any logged-in user may open: their account (tokens), logging out, the API's docs.
@@ -84,6 +85,30 @@ def test_a_viewer_sees_history_but_cannot_create_or_browse(db):
         == 403
     )
     assert client.get("/browse/").status_code == 403
+
+
+def test_a_viewer_reads_presets_but_cannot_write_them_or_their_secrets(db):
+    client = Client()
+    client.force_login(UserFactory(role="Viewers"))
+    preset = PresetFactory()  # a global preset with a {passkey} tracker
+    assert client.get("/api/torrentcreator/presets").status_code == 200
+    writes = [
+        client.post("/api/presets", {"name": "Mine"}, content_type="application/json"),
+        client.post("/api/presets/import", [{"name": "Mine"}], content_type="application/json"),
+        client.put(
+            f"/api/presets/{preset.pk}/secrets/passkey",
+            {"value": "abc123"},
+            content_type="application/json",
+        ),
+        client.delete(f"/api/presets/{preset.pk}/secrets/passkey"),
+    ]
+    for response in writes:
+        assert response.status_code == 403, response.content
+        assert "Creators group" in response.json()["detail"]
+    page = client.get("/presets/").content.decode()
+    assert preset.name in page and f"secret-{preset.pk}-passkey" not in page
+    client.post(f"/presets/{preset.pk}/secrets/passkey/", {"value": "abc123"})
+    assert not PresetSecret.objects.exists() and not TrackerPreset.objects.filter(name="Mine")
 
 
 def test_a_denial_is_recorded_in_the_audit_log(norole_client):
