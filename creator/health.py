@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from accounts.permissions import VIEW_JOBS, require
+from accounts.permissions import USE_INSTANCES, VIEW_JOBS, require
 from browser.instances import instance_health, instances_for
 from creator.tasks import worker_probe
 
@@ -99,8 +99,9 @@ def health_report(*, viewer) -> dict:
         "worker": _worker()
         if database["status"] == "ok"
         else {"status": "unknown", "last_seen": None},
+        # Viewers use no instance: theirs is the app's health, not qBittorrent's.
         "instances": [instance_health(i) for i in instances_for(viewer)]
-        if database["status"] == "ok"
+        if database["status"] == "ok" and viewer.has_perm(USE_INSTANCES)
         else [],
     }
     down = [

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from creator.tasks import worker_probe
+from tests.factories import InstanceFactory, UserFactory
 
 
 def test_health_needs_login(client, db):
@@ -77,3 +78,13 @@ def test_health_holds_no_secret(user_client):
     if password:
         assert password not in text
     assert "redis://" not in text and "postgres://" not in text
+
+
+def test_a_viewer_sees_the_apps_health_but_no_instance(client, user_client, db):
+    InstanceFactory(is_default=True, name="the seedbox")
+    assert [i["name"] for i in user_client.get("/api/health").json()["instances"]] == [
+        "the seedbox"
+    ]
+    client.force_login(UserFactory(role="Viewers"))
+    body = client.get("/api/health").json()
+    assert body["database"]["status"] == "ok" and body["instances"] == []
