@@ -2,9 +2,12 @@
 
 import logging
 
+from django.contrib.auth import get_user_model
+
 from accounts.models import AuditEvent
 
 logger = logging.getLogger("torrentsmith.audit")
+UNKNOWN_ACCOUNT = "(no such account)"
 
 
 def audit_record(
@@ -23,10 +26,14 @@ def audit_record(
 
 
 def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
-    """Records a failed login: the username tried and the address, never the password."""
+    """Records a failed login: the account tried and the address, never the password. A name
+    that is no account is not kept either: it is often a password typed in the wrong box."""
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    username = str(credentials.get("username", ""))[:150]
+    if not get_user_model().objects.filter(username=username).exists():
+        username = UNKNOWN_ACCOUNT
     audit_record(
         actor=None,
         action="login.failed",
-        detail={"username": str(credentials.get("username", ""))[:150], "address": address},
+        detail={"username": username, "address": address},
     )

@@ -1,5 +1,6 @@
 """Feedback from every page, the navigation metrics page (staff), the Prometheus endpoint."""
 
+import hmac
 from datetime import timedelta
 
 from django.conf import settings
@@ -72,7 +73,8 @@ def metrics_page(request):
 def prometheus_metrics(request):
     """Prometheus' text format, for staff or a scraper sending TORRENTSMITH_METRICS_TOKEN."""
     token = settings.METRICS_TOKEN
-    by_token = bool(token) and request.headers.get("Authorization") == f"Bearer {token}"
+    sent = request.headers.get("Authorization", "")
+    by_token = bool(token) and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
     by_staff = request.user.is_authenticated and request.user.is_staff
     if not (by_token or by_staff):
         return HttpResponse(

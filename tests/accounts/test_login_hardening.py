@@ -23,6 +23,14 @@ def test_repeated_wrong_passwords_lock_the_login_out_and_are_recorded(
     assert "wrong" not in str(list(failures.values_list("detail", flat=True)))
 
 
+def test_a_failed_login_keeps_no_name_that_is_no_account(client, user):
+    # often the password, typed in the username box
+    client.post("/login/", {"username": "MyP@ssw0rd!", "password": "x"})
+    event = AuditEvent.objects.get(action="login.failed")
+    assert event.detail["username"] == "(no such account)"
+    assert "MyP@ssw0rd!" not in str(event.detail)
+
+
 def test_https_deployments_get_secure_cookies_and_hsts(tmp_path):
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
