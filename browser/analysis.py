@@ -10,6 +10,7 @@ import statistics
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -66,6 +67,12 @@ SMALL_FILE_BYTES = 64 * 1024
 LARGEST_SHOWN = 10
 EXAMPLES_SHOWN = 20
 SIZES_NOT_ASKED = "Sizes were not asked for."
+# Folders deeper than this are not listed. qBittorrent lists a link to a folder as a folder, so
+# a link to a folder holding it is walked until Linux refuses to follow more than 40 links in
+# one path: real content is rarely nested this deep, a loop always is.
+MAX_DEPTH = 32
+# qBittorrent's creator fails with "invalid length of torrent", and libtorrent refuses it too.
+ZERO_SIZE_REASON = "{what} empty (0 bytes): a torrent cannot be made of no data."
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,20 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+@dataclass
+class _Walked:
+    files: list[Entry] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
+    at_limit: bool = False  # ANALYZE_MAX_ENTRIES or ANALYZE_MAX_SECONDS left folders unlisted
+    too_deep: list[str] = field(default_factory=list)  # folders not listed: MAX_DEPTH or MAX_PATH
+    links: list[str] = field(default_factory=list)  # links to folders, not followed
+    vanished: list[str] = field(default_factory=list)  # listed as folders, gone when listed
+
+    @property
+    def truncated(self) -> bool:
+        return self.at_limit or bool(self.too_deep)
+
+
 def _walk(
     client: QbittorrentClient,
     caps: Capabilities,
@@ -141,58 +162,91 @@ def _walk(
     recursive: bool,
     deadline: float,
     max_entries: int,
-) -> tuple[list[Entry], list[str], bool]:
-    """Every file and folder under `root` as qBittorrent lists them, a few folders at a time."""
-    files: list[Entry] = []
-    folders: list[str] = []
-    truncated = False
-    pending = [root]
+    is_link: Callable[[str], bool] | None = None,
+) -> _Walked:
+    """Every file and folder under `root` as qBittorrent lists them, a few folders at a time.
+
+    qBittorrent lists a link to a folder as a folder: `is_link` (a qBittorrent path -> bool,
+    from a path mapping) keeps the walk out of them; without it, MAX_DEPTH ends a loop.
+    """
+    walked = _Walked()
+    pending = [(root, 0)]
+    stop = False  # a limit was reached: no more folders are listed
     pool = ThreadPoolExecutor(max_workers=settings.ANALYZE_CONCURRENCY)
     try:
         running = {}
         while pending or running:
-            while pending and len(running) < settings.ANALYZE_CONCURRENCY and not truncated:
-                folder = pending.pop()
-                running[pool.submit(list_directory, client, folder, caps)] = folder
+            while pending and len(running) < settings.ANALYZE_CONCURRENCY and not stop:
+                folder, depth = pending.pop()
+                running[pool.submit(list_directory, client, folder, caps)] = (folder, depth)
             if not running:
                 break
             done, _ = wait(
                 running, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED
             )
             if not done:
-                truncated = True
+                walked.at_limit = True
                 for future in running:
                     future.cancel()
                 break
             for future in done:
-                running.pop(future)
-                for entry in future.result():
-                    if entry.type == "dir":
-                        folders.append(entry.path)
-                        if recursive:
-                            pending.append(entry.path)
+                folder, depth = running.pop(future)
+                try:
+                    entries = future.result()
+                except QbittorrentError as error:
+                    # qBittorrent moves completed content away: a folder may go mid-walk
+                    if error.code != "not_found" or folder == root:
+                        raise
+                    walked.vanished.append(folder)
+                    continue
+                for entry in entries:
+                    if entry.type != "dir":
+                        walked.files.append(entry)
+                        continue
+                    walked.folders.append(entry.path)
+                    if not recursive:
+                        continue
+                    if is_link is not None and is_link(entry.path):
+                        walked.links.append(entry.path)
+                    elif depth + 1 > MAX_DEPTH or len(entry.path) > paths.MAX_PATH:
+                        walked.too_deep.append(entry.path)
                     else:
-                        files.append(entry)
-            if len(files) + len(folders) >= max_entries or time.monotonic() > deadline:
-                truncated = True
-                pending.clear()
+                        pending.append((entry.path, depth + 1))
+            if len(walked.files) + len(walked.folders) >= max_entries or (
+                time.monotonic() > deadline
+            ):
+                stop = True
+        # at a limit, only folders left unlisted make the figures partial
+        walked.at_limit = walked.at_limit or bool(pending)
     finally:
         # At the time limit, listings still running are not waited for (each may take up to
         # the instance's timeout): their threads end on their own.
-        pool.shutdown(wait=not truncated, cancel_futures=True)
-    return files, folders, truncated
+        pool.shutdown(wait=not walked.at_limit, cancel_futures=True)
+    return walked
 
 
 def _sizes_from_torrents(client: QbittorrentClient, path: str, wanted: set[str]) -> dict[str, int]:
     """Sizes of `wanted` files from torrents qBittorrent has whose content overlaps `path`."""
     sizes: dict[str, int] = {}
     for torrent in client.torrents():
-        content = paths.normalize(torrent.get("content_path") or "/")
-        if not (paths.is_within(content, path) or paths.is_within(path, content)):
-            continue
-        save_path = paths.normalize(torrent["save_path"])
-        for item in client.torrent_files(torrent["hash"]):
-            file_path = paths.normalize(paths.join(save_path, item["name"]))
+        try:
+            content = paths.normalize(torrent.get("content_path") or "/")
+            if not (paths.is_within(content, path) or paths.is_within(path, content)):
+                continue
+            save_path = paths.normalize(torrent["save_path"])
+        except paths.PathError:
+            continue  # another torrent's odd path (a control character) is not this content's
+        try:
+            items = client.torrent_files(torrent["hash"])
+        except QbittorrentError as error:
+            if error.code != "not_found":
+                raise
+            continue  # removed since torrents/info answered
+        for item in items:
+            try:
+                file_path = paths.normalize(paths.join(save_path, item["name"]))
+            except paths.PathError:
+                continue
             if file_path in wanted:
                 sizes[file_path] = int(item["size"])
         if len(sizes) == len(wanted):
@@ -200,12 +254,16 @@ def _sizes_from_torrents(client: QbittorrentClient, path: str, wanted: set[str])
     return sizes
 
 
-def _local_view(instance: Instance, qbt_path: str, files: list[Entry], deadline: float):
-    """Sizes and hidden files seen through a path mapping, or None without a usable one. The
-    hidden files are looked for until `deadline` and among ANALYZE_MAX_ENTRIES names at most."""
+def _host_root(instance: Instance, qbt_path: str) -> str | None:
+    """Where `qbt_path` is on this host through a path mapping, if it is there."""
     host_root = paths.to_host(qbt_path, instance.mappings)
     if host_root is None or not os.path.exists(host_root):
         return None
+    return host_root
+
+
+def _local_sizes(instance: Instance, files: list[Entry]) -> dict[str, int] | None:
+    """Sizes of `files` seen through a path mapping, or None unless every one is seen."""
     sizes = {}
     for entry in files:
         host_path = paths.to_host(entry.path, instance.mappings)
@@ -213,6 +271,22 @@ def _local_view(instance: Instance, qbt_path: str, files: list[Entry], deadline:
             sizes[entry.path] = os.stat(host_path).st_size
         except (OSError, TypeError):
             return None
+    return sizes
+
+
+def _link_check(instance: Instance) -> Callable[[str], bool]:
+    """A qBittorrent path -> whether it is a link on this host (seen through a path mapping)."""
+
+    def is_link(qbt_path: str) -> bool:
+        host_path = paths.to_host(qbt_path, instance.mappings)
+        return host_path is not None and os.path.islink(host_path)
+
+    return is_link
+
+
+def _local_hidden(host_root: str, instance: Instance, deadline: float) -> list[str]:
+    """Hidden files and folders under `host_root`, as qBittorrent paths. They are looked for
+    until `deadline` and among ANALYZE_MAX_ENTRIES names at most."""
     hidden = []
     seen = 0
     if os.path.isdir(host_root):
@@ -225,7 +299,7 @@ def _local_view(instance: Instance, qbt_path: str, files: list[Entry], deadline:
                     host_file = os.path.join(directory, name)
                     hidden.append(paths.to_qbt(host_file, instance.mappings) or host_file)
             dirnames[:] = [d for d in dirnames if not paths.is_hidden(d)]
-    return sizes, hidden
+    return hidden
 
 
 def _single_file(client: QbittorrentClient, caps: Capabilities, qbt_path: str) -> Entry | None:
@@ -279,43 +353,45 @@ def analyze(
     started = time.monotonic()
     instance, client, caps, qbt_path = _target(user=user, path=path, instance_id=instance_id)
     requests_before = client.requests_made
+    deadline = started + settings.ANALYZE_MAX_SECONDS
+    host_root = _host_root(instance, qbt_path)
     kind, top = _examine(client, caps, qbt_path)
     if kind == "file":
-        files, folders, truncated = top, [], False
+        walked = _Walked(files=top)
     else:
-        files, folders, truncated = _walk(
+        walked = _walk(
             client,
             caps,
             qbt_path,
             recursive=recursive,
-            deadline=started + settings.ANALYZE_MAX_SECONDS,
+            deadline=deadline,
             max_entries=settings.ANALYZE_MAX_ENTRIES,
+            is_link=_link_check(instance) if host_root is not None else None,
         )
+    files, folders = walked.files, walked.folders
     result = Analysis(
         instance=instance,
         path=qbt_path,
         type=kind,
         files=len(files),
         folders=len(folders),
-        truncated=truncated,
+        truncated=walked.truncated,
     )
 
     sizes: dict[str, int] = {}
-    local = (
-        _local_view(instance, qbt_path, files, started + settings.ANALYZE_MAX_SECONDS)
-        if include_size
-        else None
-    )
     if include_size:
         if caps.with_metadata:
             sizes, result.size_source = {e.path: e.size for e in files}, "qbittorrent"
         else:
             wanted = {e.path for e in files}
             from_torrents = _sizes_from_torrents(client, qbt_path, wanted) if wanted else {}
+            local_sizes = None
+            if wanted and len(from_torrents) < len(wanted) and host_root is not None:
+                local_sizes = _local_sizes(instance, files)
             if wanted and len(from_torrents) == len(wanted):
                 sizes, result.size_source = from_torrents, "torrent"
-            elif local is not None:
-                sizes, result.size_source = local[0], "local"
+            elif local_sizes is not None:
+                sizes, result.size_source = local_sizes, "local"
             elif files:
                 result.size_unknown_reason = (
                     f"qBittorrent {caps.app_version} does not give file sizes (5.2 does), it has "
@@ -338,11 +414,12 @@ def analyze(
         )
         for k, n in counts.most_common()
     ]
-    if local is not None:
-        result.hidden_known, result.hidden_files = True, local[1][:EXAMPLES_SHOWN]
-        if local[1]:
+    if host_root is not None:
+        hidden = _local_hidden(host_root, instance, deadline)
+        result.hidden_known, result.hidden_files = True, hidden[:EXAMPLES_SHOWN]
+        if hidden:
             result.hidden_note = (
-                f"{len(local[1])} hidden files or folders will be left out: "
+                f"{len(hidden)} hidden files or folders will be left out: "
                 "qBittorrent skips names starting with a dot."
             )
     else:
@@ -350,21 +427,31 @@ def analyze(
             "qBittorrent does not list hidden files; a path mapping to this "
             "content would let the app show which ones it will leave out."
         )
-    result.warnings = _warnings(result, files, folders, sizes)
+    result.warnings = _warnings(result, walked, sizes)
     result.elapsed_s = round(time.monotonic() - started, 3)
     result.qbittorrent_requests = client.requests_made - requests_before
     return result
 
 
-def _warnings(
-    result: Analysis, files: list[Entry], folders: list[str], sizes: dict[str, int]
-) -> list[Warning]:
+def _shown(items: list[str]) -> str:
+    return "; ".join(items[:5]) + ("…" if len(items) > 5 else "")
+
+
+def _warnings(result: Analysis, walked: _Walked, sizes: dict[str, int]) -> list[Warning]:
+    files, folders = walked.files, walked.folders
     warnings = []
     if not files:
         warnings.append(
             Warning(
                 "empty",
                 "There are no files here qBittorrent can see: a torrent needs at least one.",
+            )
+        )
+    elif result.total_size == 0 and not result.truncated:
+        warnings.append(
+            Warning(
+                "zero_size",
+                "Every file here is empty (0 bytes): qBittorrent cannot make a torrent of no data.",
             )
         )
     if len(files) > MANY_FILES:
@@ -392,9 +479,33 @@ def _warnings(
         if problem:
             bad.append(f"{item_path} {problem}")
     if bad:
-        shown = "; ".join(bad[:5]) + ("…" if len(bad) > 5 else "")
-        warnings.append(Warning("names", f"{len(bad)} names may be refused: {shown}"))
-    if result.truncated:
+        warnings.append(Warning("names", f"{len(bad)} names may be refused: {_shown(bad)}"))
+    if walked.vanished:
+        warnings.append(
+            Warning(
+                "vanished",
+                f"{len(walked.vanished)} folders were gone when listed (qBittorrent may have "
+                f"moved them) and are left out: {_shown(walked.vanished)}",
+            )
+        )
+    if walked.links:
+        warnings.append(
+            Warning(
+                "links",
+                f"{len(walked.links)} folders are links to other folders and were not looked "
+                f"into (a link can lead back to the folder holding it): {_shown(walked.links)}",
+            )
+        )
+    if walked.too_deep:
+        warnings.append(
+            Warning(
+                "too_deep",
+                f"The analysis looks no deeper than {MAX_DEPTH} folders or {paths.MAX_PATH:,} "
+                "characters (a link to a folder holding it makes an endless path): the "
+                f"figures are partial. Not looked into: {_shown(walked.too_deep)}",
+            )
+        )
+    if walked.at_limit:
         warnings.append(
             Warning(
                 "truncated",
@@ -434,21 +545,42 @@ def scan(*, user, path: str, instance_id: int | None = None) -> Scan:
     known = [e.size for e in files if e.size is not None]
     size = sum(known) if files and len(known) == len(files) else None
     reason = None
-    if kind == "dir" and not files and not _holds_a_file(client, caps, folders):
-        reason = (
-            "This folder holds no files qBittorrent can see (hidden files are not listed): "
-            "a torrent needs at least one."
-        )
+    if kind == "file" and size == 0:
+        reason = ZERO_SIZE_REASON.format(what="This file is")
+    elif kind == "dir":
+        held = _holds_data(client, caps, entries)
+        if held == "nothing":
+            reason = (
+                "This folder holds no files qBittorrent can see (hidden files are not listed): "
+                "a torrent needs at least one."
+            )
+        elif held == "empty_files":
+            reason = ZERO_SIZE_REASON.format(what="Every file here is")
     return Scan(instance, qbt_path, reason is None, kind, reason, len(files), len(folders), size)
 
 
-def _holds_a_file(client, caps, folders: list[Entry], budget: int = 200) -> bool:
-    """Looks through sub-folders (at most `budget` listings) for one file."""
-    pending = [f.path for f in folders]
-    while pending and budget > 0:
+def _holds_data(client, caps, entries: list[Entry], budget: int = 200) -> str:
+    """What a folder's `entries` and sub-folders hold: "data" (a file of some or unknown
+    size), "empty_files" (only files known to be 0 bytes) or "nothing". Sub-folders are listed,
+    at most `budget` of them, until a file that may hold data is found."""
+    pending = []
+    seen_file = False
+    while True:
+        for entry in entries:
+            if entry.type == "dir":
+                pending.append(entry.path)
+            elif entry.size != 0:  # None: the size is not known (before 5.2)
+                return "data"
+            else:
+                seen_file = True
+        if not pending:
+            return "empty_files" if seen_file else "nothing"
+        if budget <= 0:
+            return "data"  # out of budget: give the benefit of the doubt
         budget -= 1
-        entries = list_directory(client, pending.pop(), caps)
-        if any(e.type == "file" for e in entries):
-            return True
-        pending.extend(e.path for e in entries if e.type == "dir")
-    return bool(pending)  # out of budget: give the benefit of the doubt
+        try:
+            entries = list_directory(client, pending.pop(), caps)
+        except QbittorrentError as error:
+            if error.code != "not_found":
+                raise
+            entries = []  # gone since its folder was listed (qBittorrent moving content)

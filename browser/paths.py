@@ -2,7 +2,8 @@
 
 qBittorrent paths are absolute POSIX paths (`/data/movies`) or, on a Windows host, drive paths
 (`D:/movies`; qBittorrent may answer with backslashes). They are normalised lexically: a `..`
-is resolved against the text, because the app cannot see qBittorrent's symlinks.
+is resolved against the text, because the app cannot see qBittorrent's symlinks. A backslash
+separates names only in a drive path: on a POSIX host it is an ordinary character of a name.
 """
 
 import re
@@ -10,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 _DRIVE = re.compile(r"^[A-Za-z]:$")
+_DRIVE_PATH = re.compile(r"^[A-Za-z]:(?:[\\/]|$)")
 MAX_PATH = 4096  # Linux's PATH_MAX, and what a job's source path column holds
 _NATURAL_NUMBER = re.compile(r"\d+")
 
@@ -23,9 +25,14 @@ class PathError(ValueError):
         self.code = code
 
 
+def _slashed(raw: str) -> str:
+    """`raw` with "/" as its only separator: a backslash is one only in a Windows drive path."""
+    return raw.replace("\\", "/") if _DRIVE_PATH.match(raw) else raw
+
+
 def _split(raw: str) -> tuple[str, list[str]]:
     """(root, parts) of an absolute path, e.g. ("/", ["data", "tv"]) or ("D:/", ["tv"])."""
-    text = raw.replace("\\", "/")
+    text = _slashed(raw)
     if text.startswith("/"):
         return "/", [p for p in text.split("/") if p]
     head, _, rest = text.partition("/")
@@ -60,7 +67,7 @@ def join(directory: str, name: str) -> str:
 
 
 def basename(path: str) -> str:
-    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return _slashed(path).rstrip("/").rsplit("/", 1)[-1]
 
 
 def parent(path: str) -> str | None:
