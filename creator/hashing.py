@@ -54,7 +54,15 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from config.errors import ServiceError
-from creator.metainfo import MetainfoError, bdecode, bencode, set_trackers, set_web_seeds
+from creator.metainfo import (
+    MetainfoError,
+    bdecode,
+    bencode,
+    is_pad_file,
+    link_target,
+    set_trackers,
+    set_web_seeds,
+)
 
 Format = Literal["v1", "v2", "hybrid"]
 Progress = Callable[[int, int, str], None]
@@ -1011,15 +1019,15 @@ def _verify(top: dict, content: str, progress, cancel) -> VerifyReport:
 
 
 def _listed_files(info: dict, is_v1: bool, content_is_folder: bool) -> list[_Listed]:
+    # A symlink entry holds no bytes of the stream (BEP 47) and a client makes it, not the
+    # content's owner: it is neither checked nor reported, whether or not it is on disk.
     if is_v1 and b"files" in info:
         return [
             _Listed(
-                tuple(_component(p) for p in f[b"path"]),
-                int(f[b"length"]),
-                b"p" in f.get(b"attr", b""),
-                None,
+                tuple(_component(p) for p in f[b"path"]), int(f[b"length"]), is_pad_file(f), None
             )
             for f in info[b"files"]
+            if link_target(f) is None
         ]
     if is_v1:
         return [_Listed(None, int(info[b"length"]), False, None)]
@@ -1036,7 +1044,11 @@ def _on_disk(
     listed: list[_Listed], name: str, content: str, align_to: int | None
 ) -> tuple[list[_Entry], dict[int, int | None]]:
     """The layout of `listed` under `content`, and the size on disk of each content file
-    (None when missing), by entry index."""
+    (None when missing), by entry index.
+
+    A file reached through a link that leads out of `content` is missing: as scan_source never
+    follows a link out of the source, verifying never reads (or reports on) another file."""
+    content_real = os.path.realpath(content)
     entries: list[_Entry] = []
     sizes: dict[int, int | None] = {}
     offset = 0
@@ -1047,10 +1059,15 @@ def _on_disk(
         display = shown("/".join([name, *names]))
         if f.is_pad:
             entries.append(_Entry(f.parts or (), f.size, offset, None, False, display))
+        elif f.parts is None:  # a single file: the content path is the file, links and all
+            entries.append(_Entry((), f.size, offset, content, False, display))
+            sizes[len(entries) - 1] = _actual_size(content)
         else:
-            disk_path = os.path.join(content, *names) if f.parts is not None else content
-            entries.append(_Entry(f.parts or (), f.size, offset, disk_path, False, display))
-            sizes[len(entries) - 1] = _actual_size(disk_path)
+            # Read at the resolved path that was checked, not through the links again.
+            disk_path = os.path.realpath(os.path.join(content, *names))
+            inside = os.path.commonpath([disk_path, content_real]) == content_real
+            entries.append(_Entry(f.parts, f.size, offset, disk_path, False, display))
+            sizes[len(entries) - 1] = _actual_size(disk_path) if inside else None
         offset += f.size
         if align_to and offset % align_to:
             offset += align_to - offset % align_to
@@ -1178,7 +1195,8 @@ def _tree_files(node: dict, parts: tuple[bytes, ...], out: list[_Listed]) -> Non
     for key in sorted(node):
         child = node[key]
         if key == b"":
-            out.append(_Listed(parts, int(child[b"length"]), False, child.get(b"pieces root")))
+            if link_target(child) is None:  # a link has no length: see _listed_files
+                out.append(_Listed(parts, int(child[b"length"]), False, child.get(b"pieces root")))
         else:
             _tree_files(child, (*parts, _component(key)), out)
 

@@ -117,6 +117,14 @@ class TorrentFile:
 
 
 @dataclass(frozen=True)
+class TorrentLink:
+    """A symlink the torrent asks clients to make (BEP 47 attr "l"): no content of its own."""
+
+    path: str
+    target: str  # from the torrent's top, as libtorrent shows it ("Folder/real.bin")
+
+
+@dataclass(frozen=True)
 class Metainfo:
     name: str
     info_hash_v1: str | None  # hex; None for a pure v2 torrent
@@ -133,6 +141,7 @@ class Metainfo:
     trackers: tuple[tuple[str, ...], ...]  # tiers
     web_seeds: tuple[str, ...]
     torrent_size: int
+    links: tuple[TorrentLink, ...] = ()  # not in `files`: they hold no bytes
 
     @property
     def format(self) -> str:
@@ -168,14 +177,54 @@ def _text(value, default: str = "") -> str:
     return default
 
 
-def _v2_files(tree: dict, prefix: tuple[str, ...] = ()) -> list[TorrentFile]:
-    files = []
+# BitComet marked its pad files by name before BEP 47's attr "p" existed.
+BITCOMET_PAD_MARK = b"_____padding_file_"
+
+
+def is_pad_file(entry: dict) -> bool:
+    """Whether an entry of a v1 "files" list is padding (zeros, never on disk), as libtorrent
+    decides: attr "p" (BEP 47), or BitComet's mark anywhere in its path.
+
+    libtorrent (torrent_info.cpp, extract_single_file) looks for the mark in the whole path,
+    the torrent's name included; we look below the name only, so a torrent whose name holds the
+    mark is not read as padding from end to end.
+    """
+    return b"p" in entry.get(b"attr", b"") or any(BITCOMET_PAD_MARK in p for p in entry[b"path"])
+
+
+def link_target(entry: dict) -> list[bytes] | None:
+    """Where a symlink entry (a v1 "files" entry or a v2 leaf) points, as path elements below
+    the torrent's name; None for a file. libtorrent takes attr "l" as a link only with a
+    "symlink path", drops "." and ".." from it, and counts no bytes for the entry (BEP 47)."""
+    target = entry.get(b"symlink path")
+    if b"l" not in entry.get(b"attr", b"") or not isinstance(target, list):
+        return None
+    return [p for p in target if p not in (b".", b"..")]
+
+
+def _v2_files(
+    tree: dict, prefix: tuple[str, ...], files: list[TorrentFile], links: list[TorrentLink]
+) -> None:
     for name, node in tree.items():
         if name == b"":  # a file's leaf: {"": {"length": ..., "pieces root": ...}}
-            files.append(TorrentFile("/".join(prefix), int(node.get(b"length", 0))))
+            target = link_target(node)
+            if target is not None:
+                links.append(TorrentLink("/".join(prefix), _link_text(prefix, target)))
+            else:
+                files.append(TorrentFile("/".join(prefix), int(node.get(b"length", 0))))
         else:
-            files += _v2_files(node, (*prefix, _text(name)))
-    return files
+            _v2_files(node, (*prefix, _text(name)), files, links)
+
+
+def _link_text(prefix: tuple[str, ...], target: list[bytes]) -> str:
+    # A link's target is relative to the torrent's top folder, whose name starts every path.
+    return "/".join([*prefix[:1], *(_text(p) for p in target)])
+
+
+def is_private(info: dict) -> bool:
+    """libtorrent's reading of the private flag: any integer but 0 (a string is not one)."""
+    flag = info.get(b"private")
+    return isinstance(flag, int) and flag != 0
 
 
 def read(data: bytes) -> Metainfo:
@@ -206,24 +255,39 @@ def _read(data: bytes) -> Metainfo:
     is_v1 = b"pieces" in info
     if not (is_v1 or is_v2):
         raise MetainfoError("the info dictionary has neither v1 pieces nor a v2 file tree")
-    name = _text(info.get(b"name"))
+    # libtorrent shows name.utf-8 when there is one: clients that wrote "name" in their own
+    # code page (old Windows ones) put the UTF-8 spelling there.
+    name = _text(info.get(b"name.utf-8")) or _text(info.get(b"name"))
     piece_size = int(info.get(b"piece length", 0))
+    files: list[TorrentFile] = []
+    links: list[TorrentLink] = []
     # Paths include the torrent's name as their first folder, as clients lay files out.
     if is_v1:
         if b"files" in info:
-            files = tuple(
-                TorrentFile("/".join([name, *(_text(p) for p in f[b"path"])]), int(f[b"length"]))
-                for f in info[b"files"]
-                if b"p" not in f.get(b"attr", b"")  # BEP 47 pad files are not content
-            )
+            for f in info[b"files"]:
+                parts = (name, *(_text(p) for p in f[b"path"]))
+                target = link_target(f)
+                if target is not None:
+                    links.append(TorrentLink("/".join(parts), _link_text(parts, target)))
+                elif not is_pad_file(f):
+                    files.append(TorrentFile("/".join(parts), int(f[b"length"])))
         else:
-            files = (TorrentFile(name, int(info.get(b"length", 0))),)
+            files.append(TorrentFile(name, int(info.get(b"length", 0))))
         piece_count = len(info[b"pieces"]) // 20
     else:
         tree = info.get(b"file tree", {})
         single = len(tree) == 1 and b"" in next(iter(tree.values()), {})
-        files = tuple(_v2_files(tree, () if single else (name,)))
+        _v2_files(tree, () if single else (name,), files, links)
         piece_count = sum(-(-f.size // piece_size) for f in files) if piece_size else 0
+    # The name becomes a job's name and paths reach answers: no JSON answer of ours and no
+    # PostgreSQL text column holds NUL (and no file system names a file with it).
+    texts = (
+        name,
+        *(f.path for f in files),
+        *(t for link in links for t in (link.path, link.target)),
+    )
+    if any("\x00" in text for text in texts):
+        raise MetainfoError("its name or a file's path holds a NUL character")
     tiers: list[tuple[str, ...]] = []
     for tier in top.get(b"announce-list", []) or []:
         urls = tuple(_text(u) for u in tier if isinstance(u, bytes))
@@ -238,12 +302,13 @@ def _read(data: bytes) -> Metainfo:
         info_hash_v1=hashlib.sha1(raw_info).hexdigest() if is_v1 else None,  # noqa: S324
         info_hash_v2=hashlib.sha256(raw_info).hexdigest() if is_v2 else None,
         total_size=sum(f.size for f in files),
-        files=files,
+        files=tuple(files),
         piece_size=piece_size,
         piece_count=piece_count,
-        private=info.get(b"private") == 1,
+        private=is_private(info),
         source=_text(info.get(b"source")),
-        comment=_text(top.get(b"comment")),
+        # libtorrent (load_torrent.cpp) prefers a non-empty comment.utf-8, as for the name
+        comment=_text(top.get(b"comment.utf-8")) or _text(top.get(b"comment")),
         created_by=_text(top.get(b"created by")),
         creation_date=top.get(b"creation date")
         if isinstance(top.get(b"creation date"), int)
@@ -251,6 +316,7 @@ def _read(data: bytes) -> Metainfo:
         trackers=tuple(tiers),
         web_seeds=tuple(s for s in web_seeds if s),
         torrent_size=len(data),
+        links=tuple(links),
     )
 
 
@@ -334,6 +400,7 @@ def edited(
         set_web_seeds(top, web_seeds)
     if comment is not None:
         top.pop(b"comment", None)
+        top.pop(b"comment.utf-8", None)  # clients would show it instead of the new comment
         if comment:
             top[b"comment"] = comment.encode()
     info = top[b"info"]
@@ -342,7 +409,7 @@ def edited(
         if source:
             info[b"source"] = source.encode()
         info_changed = True
-    if private is not None and (info.get(b"private") == 1) != private:
+    if private is not None and is_private(info) != private:
         info.pop(b"private", None)
         if private:
             info[b"private"] = 1
