@@ -279,15 +279,6 @@ def _read(data: bytes) -> Metainfo:
         single = len(tree) == 1 and b"" in next(iter(tree.values()), {})
         _v2_files(tree, () if single else (name,), files, links)
         piece_count = sum(-(-f.size // piece_size) for f in files) if piece_size else 0
-    # The name becomes a job's name and paths reach answers: no JSON answer of ours and no
-    # PostgreSQL text column holds NUL (and no file system names a file with it).
-    texts = (
-        name,
-        *(f.path for f in files),
-        *(t for link in links for t in (link.path, link.target)),
-    )
-    if any("\x00" in text for text in texts):
-        raise MetainfoError("its name or a file's path holds a NUL character")
     tiers: list[tuple[str, ...]] = []
     for tier in top.get(b"announce-list", []) or []:
         urls = tuple(_text(u) for u in tier if isinstance(u, bytes))
@@ -297,6 +288,24 @@ def _read(data: bytes) -> Metainfo:
         tiers.append((_text(top[b"announce"]),))
     seeds = top.get(b"url-list", [])
     web_seeds = (_text(seeds),) if isinstance(seeds, bytes) else tuple(_text(s) for s in seeds)
+    source = _text(info.get(b"source"))
+    # libtorrent (load_torrent.cpp) prefers a non-empty comment.utf-8, as for the name
+    comment = _text(top.get(b"comment.utf-8")) or _text(top.get(b"comment"))
+    created_by = _text(top.get(b"created by"))
+    # These texts become a job's name, trackers and answers: no JSON answer of ours and no
+    # PostgreSQL text or JSON column holds NUL (and no file system names a file with it).
+    texts = (
+        name,
+        *(f.path for f in files),
+        *(t for link in links for t in (link.path, link.target)),
+        *(url for tier in tiers for url in tier),
+        *web_seeds,
+        source,
+        comment,
+        created_by,
+    )
+    if any("\x00" in text for text in texts):
+        raise MetainfoError("its name, a file's path or another of its texts holds a NUL character")
     return Metainfo(
         name=name,
         info_hash_v1=hashlib.sha1(raw_info).hexdigest() if is_v1 else None,  # noqa: S324
@@ -306,10 +315,9 @@ def _read(data: bytes) -> Metainfo:
         piece_size=piece_size,
         piece_count=piece_count,
         private=is_private(info),
-        source=_text(info.get(b"source")),
-        # libtorrent (load_torrent.cpp) prefers a non-empty comment.utf-8, as for the name
-        comment=_text(top.get(b"comment.utf-8")) or _text(top.get(b"comment")),
-        created_by=_text(top.get(b"created by")),
+        source=source,
+        comment=comment,
+        created_by=created_by,
         creation_date=top.get(b"creation date")
         if isinstance(top.get(b"creation date"), int)
         else None,

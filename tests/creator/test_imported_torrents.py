@@ -264,6 +264,23 @@ def test_a_nul_in_the_name_or_a_path_is_refused(data):
         metainfo.read(data)
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {b"comment": b"a\x00b"},
+        {b"created by": b"x\x00"},
+        {b"announce": b"http://127.0.0.1:9/\x00/announce"},
+        {b"url-list": [b"http://127.0.0.1:9/\x00"]},
+    ],
+    ids=["comment", "created by", "tracker", "web seed"],
+)
+def test_a_nul_in_any_other_text_is_refused(extra):
+    data = metainfo.bdecode(v1_torrent(b"t", [{b"length": 5, b"path": [b"a"]}], b"hello"))
+    data.update(extra)
+    with pytest.raises(MetainfoError, match="NUL"):
+        metainfo.read(bencode(data))
+
+
 def test_the_api_refuses_a_nul_in_a_name_at_the_torrent_field(user_client):
     data = v1_torrent(b"a\x00b", [{b"length": 5, b"path": [b"a"]}], b"hello")
     upload = SimpleUploadedFile("x.torrent", data, content_type="application/x-bittorrent")
