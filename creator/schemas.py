@@ -162,6 +162,11 @@ class TorrentFileOut(CamelSchema):
     size: int
 
 
+class TorrentLinkOut(CamelSchema):
+    path: str
+    target: str = Field(description="Where the link points, as a path in the torrent.")
+
+
 class TorrentInfoOut(CamelSchema):
     name: str
     format: str
@@ -171,6 +176,7 @@ class TorrentInfoOut(CamelSchema):
     total_size: int
     file_count: int
     files: list[TorrentFileOut]
+    links: list[TorrentLinkOut] = Field(description="Symlinks a client makes; they hold no data.")
     piece_size: int
     piece_count: int
     private: bool

@@ -128,6 +128,19 @@ def test_inspect_lists_a_link_apart_from_the_content(linked, format):
         assert meta.piece_count == 3  # real.bin's two pieces and z.txt's one
 
 
+def test_the_inspect_answer_and_page_show_the_link(user_client, linked):
+    data = linked_torrent(linked, "hybrid")
+
+    def upload():
+        return SimpleUploadedFile("x.torrent", data, content_type="application/x-bittorrent")
+
+    body = user_client.post("/api/torrents/inspect", {"torrent": upload()}).json()
+    assert body["links"] == [{"path": "Folder/link.bin", "target": "Folder/real.bin"}]
+    assert body["fileCount"] == 2
+    page = user_client.post("/torrents/inspect", {"torrent": upload()}).content.decode()
+    assert 'Folder/link.bin <span class="muted">→ Folder/real.bin</span>' in page
+
+
 @pytest.mark.parametrize("format", FORMATS)
 def test_verify_finds_content_with_a_link_good(linked, format):
     data = linked_torrent(linked, format)
