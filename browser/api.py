@@ -153,7 +153,9 @@ class DefaultPathsOut(CamelSchema):
 
 
 class PreferencesIn(CamelSchema):
-    mode: NavigationMode | None = None
+    mode: NavigationMode | None = Field(
+        None, description="null: back to the administrator's default; left out: unchanged."
+    )
     show_hidden: bool | None = None
     remember_last_path: bool | None = None
 
@@ -316,7 +318,7 @@ def navigation_preferences(request):
 def navigation_preferences_update(request, payload: PreferencesIn):
     preference = preference_update(
         user=request.user,
-        mode=payload.mode,
+        mode=(payload.mode or "") if "mode" in payload.model_fields_set else None,
         show_hidden=payload.show_hidden,
         remember_last_path=payload.remember_last_path,
     )

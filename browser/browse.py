@@ -185,6 +185,33 @@ def start_path(*, user, instance: Instance, roots: list[str]) -> str:
     return roots[0]
 
 
+def browse_capabilities(client: QbittorrentClient) -> Capabilities:
+    """The instance's capabilities, refused (too old) when it cannot list folders.
+
+    Checked before a path is confined: a path on this server's side of a mapping (from an
+    earlier fallback to local mode) is outside qBittorrent's roots, and unified.py falls back
+    on a qBittorrent failure, not on that."""
+    caps = client.capabilities()
+    if not caps.directory_content:
+        raise too_old(client.instance, caps, "directory_content")
+    return caps
+
+
+def _start_listing(
+    user, client: QbittorrentClient, caps: Capabilities, roots: list[str], *, refresh: bool
+) -> tuple[str, list[Entry], bool]:
+    """(path, entries, cached) where browsing starts when no path is asked for. A remembered
+    folder removed since is no error of the user's: browsing starts at the first root."""
+    path = start_path(user=user, instance=client.instance, roots=roots)
+    try:
+        return path, *cached_listing(client, path, caps, refresh=refresh)
+    except QbittorrentError as error:
+        if error.code != "not_found" or path == roots[0]:
+            raise
+    # browse() then remembers the root in place of the removed folder
+    return roots[0], *cached_listing(client, roots[0], caps, refresh=refresh)
+
+
 @metered(NavigationMode.QBITTORRENT)
 def browse(
     *,
@@ -197,10 +224,13 @@ def browse(
     """The folders and files of `path` on a qBittorrent host, as qBittorrent sees them."""
     instance = instance_get(user=user, instance_id=instance_id)
     client = client_for(instance)
-    caps = client.capabilities()
+    caps = browse_capabilities(client)
     roots = allowed_roots(instance, client)
-    path = confine(path or start_path(user=user, instance=instance, roots=roots), roots)
-    entries, cached = cached_listing(client, path, caps, refresh=refresh)
+    if path:
+        path = confine(path, roots)
+        entries, cached = cached_listing(client, path, caps, refresh=refresh)
+    else:
+        path, entries, cached = _start_listing(user, client, caps, roots, refresh=refresh)
     preference_remember_path(user=user, instance=instance, path=path)
     notes = [HIDDEN_NOTE] if show_hidden else []
     return Listing(

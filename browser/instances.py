@@ -2,12 +2,13 @@
 
 import time
 
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from accounts.permissions import USE_INSTANCES, require
 from browser import paths
-from browser.models import Instance
+from browser.models import Instance, validate_webui_url
 from browser.qbittorrent import QbittorrentClient, client_for
 from config.errors import NotFound, PermissionDenied, ServiceError
 
@@ -76,6 +77,15 @@ def allowed_roots(instance: Instance, client: QbittorrentClient | None = None) -
     return roots
 
 
+def allowed_roots_known(instance: Instance) -> list[str] | None:
+    """The allowed roots without asking qBittorrent: the instance's own, else the default last
+    computed in this process, however old; None when it never was."""
+    if instance.allowed_roots:
+        return [paths.normalize(root) for root in instance.allowed_roots]
+    cached = _default_roots.get(instance.pk)
+    return cached[2] if cached and cached[1] == instance.url else None
+
+
 @transaction.atomic
 def instance_save(*, instance: Instance) -> Instance:
     """Saves an instance; making it the default takes that role from any other."""
@@ -87,6 +97,10 @@ def instance_save(*, instance: Instance) -> Instance:
 
 def instance_from_environment(*, name: str, url: str, username: str, password: str) -> Instance:
     """Creates or updates the default instance from QBITTORRENT_URL/USERNAME/PASSWORD."""
+    try:
+        validate_webui_url(url)
+    except ValidationError as error:  # the address is not repeated: it may hold a password
+        raise ImproperlyConfigured(f"QBITTORRENT_URL: {' '.join(error.messages)}") from None
     instance = Instance.objects.filter(name=name).first() or Instance(name=name)
     instance.url, instance.username, instance.enabled, instance.is_default = (
         url,

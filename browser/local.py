@@ -6,15 +6,16 @@ be browsed and what qBittorrent calls them. A symlink never leads out of those f
 
 import logging
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 from browser import paths
 from browser.analysis import Scan
 from browser.browse import Entry, Listing, confine, sort_entries
-from browser.instances import instance_get
+from browser.instances import allowed_roots, allowed_roots_known, instance_get
 from browser.models import Instance, NavigationMode
 from browser.preferences import preference_get
+from browser.qbittorrent import QbittorrentError
 from config.errors import ServiceError
 from rollout.flags import LOCAL_MODE, switch_active
 from rollout.metrics import metered
@@ -38,16 +39,51 @@ def local_mode_check() -> None:
         )
 
 
-def local_roots(instance: Instance) -> list[str]:
-    roots = [paths.normalize(m.host_path) for m in instance.mappings]
-    if not roots:
+def local_roots(instance: Instance, *, ask_qbittorrent: bool = True) -> list[str]:
+    """This server's folders local mode may show: the mapped folders, narrowed to the allowed
+    roots (qBittorrent's paths) translated through the mappings.
+
+    The default roots (none set) come from qBittorrent's default save path. When qBittorrent
+    cannot say (unreachable, or not to be asked again after a failure: `ask_qbittorrent`), the
+    default last computed stands in; when there is none, the mappings alone decide, as they
+    did before allowed roots applied to local mode."""
+    mappings = [
+        paths.PathMapping(paths.normalize(m.host_path), paths.normalize(m.qbt_path))
+        for m in instance.mappings
+    ]
+    if not mappings:
         raise ServiceError(
             f"Local mode needs a path mapping on qBittorrent '{instance.name}' "
             "(an administrator adds it in the admin).",
             code="no_mapping",
             status=409,
         )
+    allowed = allowed_roots_known(instance)
+    if ask_qbittorrent and allowed is None:
+        with suppress(QbittorrentError):  # unreachable: the mappings decide (see above)
+            allowed = allowed_roots(instance)
+    if allowed is None:
+        return list(dict.fromkeys(m.host_path for m in mappings))
+    roots = list(dict.fromkeys(r for m in mappings for r in _mapped_within(m, allowed)))
+    if not roots:
+        raise ServiceError(
+            f"No path mapping of qBittorrent '{instance.name}' shows a folder users may browse "
+            f"({', '.join(allowed)}) on this server (an administrator changes them in the admin).",
+            code="no_mapping",
+            status=409,
+        )
     return roots
+
+
+def _mapped_within(mapping: paths.PathMapping, allowed: list[str]) -> list[str]:
+    """The host folders of one mapping that are inside the allowed (qBittorrent) roots."""
+    found = []
+    for root in allowed:
+        if paths.is_within(mapping.qbt_path, root):  # the whole mapped folder
+            found.append(mapping.host_path)
+        elif paths.is_within(root, mapping.qbt_path):  # the part of it that is allowed
+            found.append(paths.join(mapping.host_path, root[len(mapping.qbt_path) :].lstrip("/")))
+    return found
 
 
 def _confine_real(host_path: str, roots: list[str]) -> str:
@@ -101,15 +137,21 @@ def _entry(instance: Instance, item: os.DirEntry, real_roots: list[str]) -> Entr
 
 @metered(NavigationMode.LOCAL)
 def local_browse(
-    *, user, path: str | None, instance_id: int | None = None, show_hidden: bool | None = None
+    *,
+    user,
+    path: str | None,
+    instance_id: int | None = None,
+    show_hidden: bool | None = None,
+    ask_qbittorrent: bool = True,
 ) -> Listing:
     """A folder on this server, inside the instance's mapped folders (deprecated mode). Hidden
-    files show when asked, or by default when the user's preference says so."""
+    files show when asked, or by default when the user's preference says so. `ask_qbittorrent`:
+    see local_roots."""
     local_mode_check()
     instance = instance_get(user=user, instance_id=instance_id)
     if show_hidden is None:
         show_hidden = preference_get(user=user).show_hidden
-    roots = local_roots(instance)
+    roots = local_roots(instance, ask_qbittorrent=ask_qbittorrent)
     path = _confine_real(path or roots[0], roots)
     if not os.path.isdir(path):
         raise ServiceError(
@@ -151,20 +193,22 @@ def local_browse(
     )
 
 
-def local_scan(*, user, path: str, instance_id: int | None = None) -> Scan:
+def local_scan(
+    *, user, path: str, instance_id: int | None = None, ask_qbittorrent: bool = True
+) -> Scan:
     """Whether a folder or file on this server can be a torrent's source (deprecated mode)."""
     local_mode_check()
     instance = instance_get(user=user, instance_id=instance_id)
     logger.warning("Local mode (deprecated) scan by %s on %s", user, instance)
-    return host_scan(instance, path)
+    return host_scan(instance, path, ask_qbittorrent=ask_qbittorrent)
 
 
-def host_scan(instance: Instance, path: str) -> Scan:
+def host_scan(instance: Instance, path: str, *, ask_qbittorrent: bool = True) -> Scan:
     """Whether `path` on this server, inside the instance's mapped folders, can be a torrent's
     source, counting what the local engine would put in it: a link counts only as a file
     inside the source (creator.hashing.scan_source). Also what the local engine checks before
     it takes a job, whether or not local browsing is switched on."""
-    path = _confine_real(path, local_roots(instance))
+    path = _confine_real(path, local_roots(instance, ask_qbittorrent=ask_qbittorrent))
     if os.path.isfile(path):
         return Scan(instance, path, True, "file", None, 1, 0, os.path.getsize(path))
     if not os.path.isdir(path):

@@ -15,7 +15,8 @@ class NavigationMode(models.TextChoices):
 
 
 def validate_webui_url(value: str) -> None:
-    """An http(s) URL with a host; single-label hosts (Docker service names) are fine."""
+    """An http(s) URL with a host and no credentials; single-label hosts (Docker service names)
+    are fine."""
     parts = urlsplit(value)
     try:
         port_ok = parts.port is None or 0 < parts.port < 65536
@@ -25,6 +26,12 @@ def validate_webui_url(value: str) -> None:
         raise ValidationError("Enter the WebUI address as http://host:port or https://host/path.")
     if parts.query or parts.fragment:
         raise ValidationError("The WebUI address takes no ?query or #fragment.")
+    # The address shows on the instance's page and in error messages: a password in it would too.
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError(
+            "Leave the username and password out of the WebUI address: type them in the "
+            "username and password fields, where the password is stored encrypted."
+        )
 
 
 class Instance(models.Model):

@@ -36,6 +36,8 @@ def preference_update(
     show_hidden: bool | None = None,
     remember_last_path: bool | None = None,
 ) -> NavigationPreference:
+    """Changes what is given; None leaves a setting as it is. `mode=""` forgets the user's
+    choice: the administrator's rollout default decides again (preference_mode)."""
     preference = preference_get(user=user)  # which requires USE_INSTANCES
     if mode is not None:
         preference.mode = mode

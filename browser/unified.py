@@ -4,12 +4,12 @@ from dataclasses import replace
 
 from browser import paths
 from browser.analysis import Scan, scan
-from browser.browse import Listing, browse
+from browser.browse import Listing, browse, browse_capabilities
 from browser.instances import instance_get
 from browser.local import local_browse, local_scan
 from browser.models import NavigationMode
 from browser.preferences import preference_mode
-from browser.qbittorrent import QbittorrentError
+from browser.qbittorrent import QbittorrentError, client_for
 from rollout.flags import LOCAL_MODE, switch_active
 
 # qBittorrent failures after which this server's own folders are worth showing instead.
@@ -50,6 +50,13 @@ def _can_fall_back(user, instance_id, error: QbittorrentError) -> bool:
     return bool(instance_get(user=user, instance_id=instance_id).path_mappings)
 
 
+def _answers(error: QbittorrentError) -> bool:
+    """Whether qBittorrent answers after `error`: only a too-old one is worth asking again
+    (for its default save path); asking an unreachable one waits for a timeout again, and a
+    refused login counts towards a ban."""
+    return error.code == "qbittorrent_too_old"
+
+
 def unified_browse(
     *,
     user,
@@ -74,6 +81,7 @@ def unified_browse(
             path=_fallback_path(user, instance_id, path),
             instance_id=instance_id,
             show_hidden=show_hidden,
+            ask_qbittorrent=_answers(error),
         )
         return replace(listing, fallback_reason=error.message + FALLBACK_SUFFIX)
 
@@ -85,10 +93,14 @@ def unified_scan(
     if _mode(user, mode) == NavigationMode.LOCAL:
         return local_scan(user=user, path=path, instance_id=instance_id), "local", None
     try:
+        # too old to list folders: fall back before scan() refuses a path on this server's side
+        browse_capabilities(client_for(instance_get(user=user, instance_id=instance_id)))
         return scan(user=user, path=path, instance_id=instance_id), "qbittorrent", None
     except QbittorrentError as error:
         if not _can_fall_back(user, instance_id, error):
             raise
         local_path = _fallback_path(user, instance_id, path) or path
-        result = local_scan(user=user, path=local_path, instance_id=instance_id)
+        result = local_scan(
+            user=user, path=local_path, instance_id=instance_id, ask_qbittorrent=_answers(error)
+        )
         return result, "local", error.message + FALLBACK_SUFFIX

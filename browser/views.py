@@ -18,7 +18,7 @@ from browser.preferences import (
     preference_mode,
     preference_update,
 )
-from browser.qbittorrent import login_retry_allow
+from browser.qbittorrent import QbittorrentError, login_retry_allow
 from browser.unified import unified_browse
 from config.errors import ServiceError
 from rollout.flags import LOCAL_MODE, switch_active
@@ -47,18 +47,26 @@ def picker_context(
         )
     except ServiceError as error:
         context["error"] = error.message
+        # qBittorrent answered (a folder it does not have): its quick paths are a way out
+        if isinstance(error, QbittorrentError) and error.code == "not_found":
+            instance, context["quick_paths"] = quick_paths(request.user, instance_id)
+            if instance is not None:
+                context["requested_instance"] = instance.pk
         return context
     context["listing"] = listing
     if listing.mode == NavigationMode.QBITTORRENT:
-        try:
-            context["quick_paths"] = [
-                q
-                for q in default_paths(user=request.user, instance_id=listing.instance.pk)[1]
-                if q.allowed and q.exists
-            ]
-        except ServiceError:
-            context["quick_paths"] = []
+        context["quick_paths"] = quick_paths(request.user, listing.instance.pk)[1]
     return context
+
+
+def quick_paths(user, instance_id: int | None) -> tuple[Instance | None, list]:
+    """(instance, the quick paths that exist and may be browsed); (None, []) when qBittorrent
+    cannot say."""
+    try:
+        instance, quick = default_paths(user=user, instance_id=instance_id)
+    except ServiceError:
+        return None, []
+    return instance, [q for q in quick if q.allowed and q.exists]
 
 
 def mode_of(value) -> str | None:
