@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -168,4 +169,8 @@ def migration_banner_dismiss(request):
     preference_dismiss_notice(user=request.user)
     if request.htmx:
         return HttpResponse("")
-    return redirect(request.POST.get("next") or "home")
+    back = request.POST.get("next", "")
+    # only back to a page of this app: a form elsewhere could send a user anywhere
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "home"
+    return redirect(back)

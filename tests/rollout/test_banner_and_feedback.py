@@ -14,6 +14,15 @@ def test_the_banner_shows_in_local_mode_only_and_can_be_hidden(user_client, user
     assert "migration-banner" not in user_client.get("/").content.decode()
 
 
+def test_dismissing_the_banner_goes_back_to_a_page_of_the_app_only(user_client, user):
+    NavigationPreference.objects.update_or_create(user=user, defaults={"mode": "local"})
+    back = user_client.post("/navigation/banner/dismiss", {"next": "/jobs/"})
+    assert back["Location"] == "/jobs/"
+    for elsewhere in ("https://evil.example/phish", "//evil.example", "/\\evil.example"):
+        response = user_client.post("/navigation/banner/dismiss", {"next": elsewhere})
+        assert response["Location"] == "/", elsewhere
+
+
 def test_feedback_is_stored_with_the_mode_in_use(user_client, user):
     NavigationPreference.objects.update_or_create(user=user, defaults={"mode": "local"})
     assert 'name="mode" value="local"' in user_client.get("/").content.decode()
