@@ -10,7 +10,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 from browser import paths
-from browser.analysis import Scan
+from browser.analysis import ZERO_SIZE_REASON, Scan
 from browser.browse import Entry, Listing, confine, sort_entries
 from browser.instances import allowed_roots, allowed_roots_known, instance_get
 from browser.models import Instance, NavigationMode
@@ -210,7 +210,9 @@ def host_scan(instance: Instance, path: str, *, ask_qbittorrent: bool = True) ->
     it takes a job, whether or not local browsing is switched on."""
     path = _confine_real(path, local_roots(instance, ask_qbittorrent=ask_qbittorrent))
     if os.path.isfile(path):
-        return Scan(instance, path, True, "file", None, 1, 0, os.path.getsize(path))
+        size = os.path.getsize(path)
+        reason = ZERO_SIZE_REASON.format(what="This file is") if size == 0 else None
+        return Scan(instance, path, reason is None, "file", reason, 1, 0, size)
     if not os.path.isdir(path):
         return Scan(instance, path, False, None, f"Nothing exists at {path}.", 0, 0, None)
     source = [os.path.realpath(path)]
@@ -224,30 +226,39 @@ def host_scan(instance: Instance, path: str, *, ask_qbittorrent: bool = True) ->
         ]
     files = [e for e in entries if e.type == "file"]
     folders = [e for e in entries if e.type == "dir"]
-    has_file = bool(files) or _holds_a_file(path, source[0])
-    reason = None if has_file else "This folder holds no files: a torrent needs at least one."
+    reason = {
+        "data": None,
+        "empty_files": ZERO_SIZE_REASON.format(what="Every file here is"),
+        "nothing": "This folder holds no files: a torrent needs at least one.",
+    }[_holds_data(path, source[0])]
     size = sum(e.size or 0 for e in files) if files else None
-    return Scan(instance, path, has_file, "dir", reason, len(files), len(folders), size)
+    return Scan(instance, path, reason is None, "dir", reason, len(files), len(folders), size)
 
 
-def _holds_a_file(path: str, source_real: str) -> bool:
-    """Whether a visible file is somewhere below `path`, outside hidden folders (a link counts
-    if it leads to a file inside the source, whose real path is `source_real`)."""
+def _holds_data(path: str, source_real: str) -> str:
+    """What is below `path`, outside hidden folders: "data" (a file of one byte or more),
+    "empty_files" (files of 0 bytes only) or "nothing". A link counts if it leads to a file
+    inside the source, whose real path is `source_real`; the walk stops at the first data."""
+    empty_files = False
     try:
         for folder, folders, names in os.walk(path, onerror=_raise):
             folders[:] = [f for f in folders if not paths.is_hidden(f)]
             for name in names:
                 if paths.is_hidden(name):
                     continue
-                full = os.path.join(folder, name)
-                if not os.path.islink(full):
-                    return True
-                target = os.path.realpath(full)
-                if os.path.isfile(target) and paths.is_within(target, source_real):
-                    return True
+                target = os.path.join(folder, name)
+                if os.path.islink(target):
+                    target = os.path.realpath(target)
+                    if not paths.is_within(target, source_real):
+                        continue  # the local engine leaves it out
+                if not os.path.isfile(target):
+                    continue  # a fifo, a socket
+                if os.path.getsize(target) > 0:
+                    return "data"
+                empty_files = True
     except OSError as error:
         raise _unreadable(error) from None
-    return False
+    return "empty_files" if empty_files else "nothing"
 
 
 def _raise(error: OSError) -> None:

@@ -186,6 +186,22 @@ def test_a_link_leading_outside_is_not_content_to_scan(user_client, local_instan
     assert (body["usable"], body["files"], body["size"]) == (True, 2, 14), body
 
 
+def test_content_of_0_bytes_is_no_source(user_client, local_instance, host_tree):
+    library, _ = host_tree
+    write(library / "empty", {"a.txt": b"", "sub/b.txt": b""})
+    (library / "lone.txt").write_bytes(b"")
+    for path, words in (
+        (library / "empty", "Every file here is"),
+        (library / "lone.txt", "This file is"),
+    ):
+        body = post(user_client, "unified/scan", path=str(path), mode="local").json()
+        assert body["usable"] is False, body
+        assert body["reason"] == f"{words} empty (0 bytes): a torrent cannot be made of no data."
+    (library / "empty" / "sub" / "c.txt").write_bytes(b"c")
+    body = post(user_client, "unified/scan", path=f"{library}/empty", mode="local").json()
+    assert (body["usable"], body["reason"]) == (True, None)
+
+
 def test_a_folder_this_server_cannot_read_is_a_403_in_words(
     user_client, local_instance, host_tree, monkeypatch
 ):
