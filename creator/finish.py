@@ -145,13 +145,18 @@ def _seed(job: Job, data: bytes, meta: Metainfo, client: QbittorrentClient) -> s
     disk, then started (started first, qBittorrent marks its file missing for good)."""
     options = JobOptions.of(job)
     on_disk = paths.basename(job.source_path)
-    single_file = len(meta.files) == 1 and meta.files[0].path == meta.name
-    renamed_folder = meta.name != on_disk and not single_file
+    only = meta.files[0].path if len(meta.files) == 1 else None
+    single_file = only == meta.name
+    # BEP 52 puts a folder's lone file at the top of a v2-only torrent's file tree, as for a
+    # single-file torrent: libtorrent reads it as that file alone, named by the tree, so it is
+    # found in the folder itself. (A hybrid's v1 file list keeps the folder.)
+    lone_file = only is not None and not single_file and "/" not in only
+    renamed_folder = meta.name != on_disk and not single_file and not lone_file
     renamed_file = meta.name != on_disk and single_file
     try:
         params = seed_params(
             save_path=job.source_path
-            if renamed_folder
+            if renamed_folder or lone_file
             else paths.parent(job.source_path) or job.source_path,
             category=options.category,
             tags=options.tags,

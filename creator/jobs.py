@@ -19,11 +19,11 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
 from browser import paths
-from browser.analysis import analyze, scan
+from browser.analysis import Scan, analyze, scan
 from browser.instances import instance_get
 from browser.local import host_scan
 from browser.qbittorrent import QbittorrentError, client_for
-from config.errors import NotFound, ServiceError
+from config.errors import NotFound, PermissionDenied, ServiceError
 from creator import hashing
 from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobKind, JobState
 from creator.progress import progress_broadcast
@@ -344,6 +344,15 @@ def _choose_engine(request: JobRequest, options: JobOptions, instance):
     return Engine.QBITTORRENT, caps, []
 
 
+def host_content(instance, path: str) -> Scan | None:
+    """The content at `path` (qBittorrent's view) as this server reads it through the
+    instance's path mappings; None when no mapping shows it. Refused (403 outside_roots) when a
+    link on the way leads out of the mapped folders, as local browsing refuses it: what this
+    server reads for a job must be what it would let the user browse."""
+    on_host = paths.to_host(path, instance.mappings)
+    return None if on_host is None else host_scan(instance, on_host)
+
+
 def _check_source(raw_path: str, engine: str, instance, *, user) -> str:
     """The source path (qBittorrent's view), checked by qBittorrent or, for the local engine,
     on this server through the path mapping."""
@@ -355,14 +364,13 @@ def _check_source(raw_path: str, engine: str, instance, *, user) -> str:
             path = paths.normalize(raw_path)
         except paths.PathError as error:
             raise InvalidJob(error.message, field="path") from None
-        on_host = paths.to_host(path, instance.mappings)
-        if on_host is None:
+        source = host_content(instance, path)
+        if source is None:
             raise InvalidJob(
                 f"No path mapping of qBittorrent '{instance.name}' shows {path} on this "
                 "server: the local engine reads the content here.",
                 field="path",
             )
-        source = host_scan(instance, on_host)
         usable, reason = source.usable, source.reason
     if not usable:
         raise InvalidJob(
@@ -371,9 +379,9 @@ def _check_source(raw_path: str, engine: str, instance, *, user) -> str:
     return path
 
 
-def job_submit(*, user, request: JobRequest) -> Job:
-    """Checks a request as the engine will need it, stores the job and queues it."""
-    require(user, CREATE_JOBS)
+def job_limit_check(*, user) -> None:
+    """Refuses (429) another job while `user` has JOB_ACTIVE_LIMIT running or queued: every
+    way to start one (submit, retry, verify) goes through here."""
     active = Job.objects.filter(owner=user, state__in=ACTIVE_STATES).count()
     if active >= settings.JOB_ACTIVE_LIMIT:
         raise ServiceError(
@@ -381,6 +389,12 @@ def job_submit(*, user, request: JobRequest) -> Job:
             code="too_many_jobs",
             status=429,
         )
+
+
+def job_submit(*, user, request: JobRequest) -> Job:
+    """Checks a request as the engine will need it, stores the job and queues it."""
+    require(user, CREATE_JOBS)
+    job_limit_check(user=user)
     instance = instance_get(user=user, instance_id=request.instance_id)
     preset = (
         preset_get(viewer=user, preset_id=request.preset_id)
@@ -609,6 +623,20 @@ def job_get(*, viewer, job_id: int) -> Job:
     return job
 
 
+def job_get_own(*, viewer, job_id: int, action: str) -> Job:
+    """A job of `viewer`'s own, for `action` (words: "download its .torrent"). Staff see
+    everyone's jobs but may not act as their owner: the .torrent holds the owner's passkeys,
+    and an edit or a retry runs with them."""
+    job = job_get(viewer=viewer, job_id=job_id)
+    if job.owner_id != viewer.pk:
+        raise PermissionDenied(
+            f"Job {job.pk} is {job.owner.get_username()}'s: only they may {action}, as its "
+            "trackers hold their secrets.",
+            code="not_owner",
+        )
+    return job
+
+
 def _moment(value, field: str):
     """A date or time to filter by, refused (422) when the database cannot compare with it:
     year 1 or 9999 with a time zone falls outside the years a datetime holds in UTC."""
@@ -710,7 +738,7 @@ def job_retry(*, viewer, job_id: int) -> Job:
     """A new job with the same frozen options as a finished one: a retry after a failure or a
     cancel, or "create again with these settings" after a success."""
     require(viewer, CREATE_JOBS)
-    old = job_get(viewer=viewer, job_id=job_id)
+    old = job_get_own(viewer=viewer, job_id=job_id, action="run it again")
     if old.state not in TERMINAL_STATES:
         raise ServiceError(
             "This job is still running: cancel it first, or wait.",
@@ -721,6 +749,19 @@ def job_retry(*, viewer, job_id: int) -> Job:
         raise ServiceError(
             "The qBittorrent instance of this job was removed.", code="no_instance", status=409
         )
+    # Checked as a new submission is: the limit, the instance and the preset may have changed
+    # for this user since (restricted to others, disabled, made personal).
+    job_limit_check(user=viewer)
+    instance = instance_get(user=viewer, instance_id=old.instance_id)
+    if old.preset_id is not None:
+        try:
+            preset_get(viewer=viewer, preset_id=old.preset_id)
+        except NotFound:
+            raise NotFound(
+                f"The preset of job {old.pk} is no longer one you may use.", field="preset"
+            ) from None
+    if old.engine == Engine.LOCAL:
+        host_content(instance, old.source_path)  # no link out of the mapped folders since
     # A check runs again against the same .torrent; anything else makes the torrent again
     # (an edit's new trackers and flags included).
     verify = old.kind == JobKind.VERIFY
@@ -734,8 +775,8 @@ def job_retry(*, viewer, job_id: int) -> Job:
         actor=viewer,
         action="job.retried",
         detail={"retry_of": old.pk},
-        owner=old.owner,
-        instance=old.instance,
+        owner=viewer,
+        instance=instance,
         instance_name=old.instance_name,
         source_path=old.source_path,
         engine=old.engine,
@@ -763,8 +804,8 @@ def stored_torrent(job: Job) -> bytes:
 
 
 def job_torrent(*, viewer, job_id: int) -> tuple[Job, bytes]:
-    """The stored .torrent of a completed job, and records the download."""
-    job = job_get(viewer=viewer, job_id=job_id)
+    """The stored .torrent of a completed job (the viewer's own), and records the download."""
+    job = job_get_own(viewer=viewer, job_id=job_id, action="download its .torrent")
     if job.state != JobState.COMPLETED or not job.torrent_file:
         raise ServiceError("This job has no .torrent yet.", code="no_torrent", status=409)
     data = stored_torrent(job)

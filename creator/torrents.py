@@ -17,8 +17,10 @@ from creator.jobs import (
     InvalidJob,
     JobOptions,
     check_trackers,
+    host_content,
     job_broadcast,
-    job_get,
+    job_get_own,
+    job_limit_check,
     job_open,
     stored_torrent,
 )
@@ -58,6 +60,7 @@ def verify_submit(*, user, data: bytes, path: str, instance_id: int | None = Non
     """A job checking the content at `path` (qBittorrent's view) against a .torrent, on this
     server through the instance's path mapping."""
     require(user, CREATE_JOBS)
+    job_limit_check(user=user)
     meta = _read(data)
     # What the job records of it must fit its columns.
     if meta.total_size > MAX_CONTENT_BYTES:
@@ -75,7 +78,7 @@ def verify_submit(*, user, data: bytes, path: str, instance_id: int | None = Non
         qbt_path = paths.normalize(path)
     except paths.PathError as error:
         raise InvalidJob(error.message, field="path") from None
-    if paths.to_host(qbt_path, instance.mappings) is None:
+    if host_content(instance, qbt_path) is None:
         raise InvalidJob(
             f"No path mapping of qBittorrent '{instance.name}' shows {qbt_path} "
             "on this server: verifying reads the content here.",
@@ -116,7 +119,7 @@ def job_edit(
     comment, source or private flag. `{passkey}` placeholders are filled from the viewer's
     secrets; the info hash changes only when the source or the private flag does."""
     require(viewer, CREATE_JOBS)
-    original = job_get(viewer=viewer, job_id=job_id)
+    original = job_get_own(viewer=viewer, job_id=job_id, action="edit its .torrent")
     if original.state != JobState.COMPLETED or not original.torrent_file:
         raise InvalidJob("Only a finished torrent can be edited.", field="job", code="not_editable")
     data = stored_torrent(original)

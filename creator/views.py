@@ -34,6 +34,7 @@ from creator.jobs import (
     JobOptions,
     job_cancel,
     job_get,
+    job_get_own,
     job_list,
     job_list_page,
     job_retry,
@@ -75,8 +76,8 @@ def home(request):
 
 def service_errors(view):
     """A ServiceError the view lets through, in words: a refused action (POST: still running,
-    its instance gone) becomes a message on the job's page; anything else, and a job the viewer
-    may not see, a page with the error's 4xx status."""
+    its instance gone or closed to the user) becomes a message on the job's page; anything
+    else, and a job the viewer may not see, a page with the error's 4xx status."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -84,7 +85,9 @@ def service_errors(view):
             return view(request, *args, **kwargs)
         except ServiceError as error:
             job_id = kwargs.get("job_id")
-            if request.method == "POST" and not isinstance(error, NotFound):
+            # a NotFound naming a field is about something the job uses, not the job itself
+            job_unseen = isinstance(error, NotFound) and error.field is None
+            if request.method == "POST" and not job_unseen:
                 messages.error(request, error.message)
                 return redirect("job", job_id=job_id)
             context = {"error": error, "job_id": job_id}
@@ -454,7 +457,7 @@ def job_edit_post(request, job_id: int):
     # A field left as the form showed it is not edited: the stored value stays as it is, where
     # the text sent back may differ from it (stripped, line breaks as CRLF) and, for the
     # source, change the info hash the form promises to keep.
-    shown = job_get(viewer=request.user, job_id=job_id).options
+    shown = job_get_own(viewer=request.user, job_id=job_id, action="edit its .torrent").options
     trackers = parse_tiers(values["trackers"])
     try:
         job = job_edit(
