@@ -14,12 +14,11 @@ import time
 from django.conf import settings
 from django.utils import timezone
 
-from browser import paths
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import ServiceError
 from creator import hashing
 from creator.finish import job_finish, preset_rules, retry_with_piece_size
-from creator.jobs import JobOptions, StateChanged, job_progress, job_transition
+from creator.jobs import JobOptions, StateChanged, host_content, job_progress, job_transition
 from creator.models import Job, JobKind, JobState
 from presets import planner
 from presets.services import preset_resolve_trackers
@@ -30,10 +29,13 @@ PROGRESS_EVERY_S = 0.5
 
 
 def host_path(job: Job) -> str | None:
-    """The job's source on this server, through its instance's path mappings."""
+    """The job's source on this server, through its instance's path mappings; checked again
+    as at submission (a link leading out of the mapped folders may have appeared since: a
+    ServiceError)."""
     if job.instance is None:
         return None
-    return paths.to_host(job.source_path, job.instance.mappings)
+    source = host_content(job.instance, job.source_path)
+    return None if source is None else source.path
 
 
 def piece_size_for(source: hashing.Source, options: JobOptions, job: Job) -> int:
@@ -62,7 +64,11 @@ class LocalEngine:
             return self._verify()
         job = self.job
         options = JobOptions.of(job)
-        source_on_host = host_path(job)
+        try:
+            source_on_host = host_path(job)
+        except ServiceError as error:
+            job_transition(job, JobState.FAILED, error=error.message)
+            return None
         if source_on_host is None:
             return self._unmapped()
         try:
@@ -166,7 +172,11 @@ class LocalEngine:
     def _verify(self) -> float | None:
         """Checks the content against the uploaded .torrent, piece by piece, file by file."""
         job = self.job
-        content = host_path(job)
+        try:
+            content = host_path(job)
+        except ServiceError as error:
+            job_transition(job, JobState.FAILED, error=error.message)
+            return None
         if content is None:
             return self._unmapped()
         try:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from creator.engines.local import LocalEngine
 from creator.models import Job, JobState
 from tests.factories import (
     InstanceFactory,
@@ -264,3 +265,36 @@ def test_staff_may_still_cancel_another_users_running_job(staff_client, user):
     job = JobFactory(owner=user, state=JobState.HASHING)
     response = staff_client.post(f"/api/jobs/{job.pk}/cancel")
     assert response.status_code == 200 and response.json()["state"] == "cancelled"
+
+
+@pytest.mark.parametrize("kind", ["create", "verify"])
+def test_a_source_that_became_a_link_out_fails_the_job_when_it_runs(user, tmp_path, kind):
+    # Checked at submission, then swapped for a link before a worker took the job.
+    write(tmp_path / "outside", {"a.bin": b"a" * 20_000})
+    (tmp_path / "data").mkdir()
+    os.symlink(tmp_path / "outside", tmp_path / "data" / "Set")
+    instance = InstanceFactory(
+        allowed_roots=["/data"],
+        path_mappings=[{"host_path": str(tmp_path / "data"), "qbt_path": "/data"}],
+    )
+    options = {}
+    if kind == "verify":
+        options["input_torrent"] = "verify/swapped.torrent"
+        (settings.TORRENTS_DIR / "verify").mkdir(parents=True, exist_ok=True)
+        (settings.TORRENTS_DIR / "verify/swapped.torrent").write_bytes(
+            make_torrent(tmp_path / "outside")
+        )
+    job = JobFactory(
+        owner=user,
+        instance=instance,
+        source_path="/data/Set",
+        kind=kind,
+        engine="local",
+        state=JobState.QUEUED,
+        options=options,
+    )
+    LocalEngine(job, renew=lambda: None).step()
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert "leads outside the folders you may browse" in job.error
+    assert not job.torrent_file and not job.verify_report
