@@ -65,6 +65,13 @@ def instance_for(qbittorrent, **overrides):
     return InstanceFactory(**values)
 
 
+def mapped_instance_for(qbittorrent, **overrides):
+    """instance_for, with qBittorrent's data folder mapped to where this host sees it (local
+    mode, the local engine)."""
+    mapping = {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
+    return instance_for(qbittorrent, path_mappings=[mapping], **overrides)
+
+
 class PresetFactory(factory.django.DjangoModelFactory):
     """A global private preset with a {passkey} tracker; pass owner=user for a personal one."""
 

@@ -5,22 +5,10 @@ import os
 
 import pytest
 
-from tests.factories import instance_for
+from tests.browser.test_analyze import post
+from tests.factories import instance_for, mapped_instance_for
 from tests.harness.content import write
 from tests.harness.fake_qbittorrent import FakeQbittorrent
-
-
-def post(client, endpoint, **body):
-    return client.post(f"/api/qbittorrent/{endpoint}", body, content_type="application/json")
-
-
-def mapped(qbittorrent):
-    return instance_for(
-        qbittorrent,
-        path_mappings=[
-            {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
-        ],
-    )
 
 
 def codes(body) -> list[str]:
@@ -58,7 +46,7 @@ def test_a_walk_ending_exactly_at_the_limit_is_complete(
 
 @pytest.mark.qbittorrent
 def test_hidden_files_are_named_without_sizes(user_client, db, qbittorrent, content):
-    mapped(qbittorrent)
+    mapped_instance_for(qbittorrent)
     host, qbt = content
     write(host, {"S/a.txt": "a", "S/.hidden": "h"})
     body = post(user_client, "analyze", path=f"{qbt}/S", includeSize=False).json()
@@ -100,7 +88,7 @@ def test_scan_accepts_a_folder_with_one_file_of_data(user_client, db, qbittorren
 
 @pytest.mark.qbittorrent
 def test_analyze_warns_when_every_file_is_empty(user_client, db, qbittorrent, content):
-    mapped(qbittorrent)
+    mapped_instance_for(qbittorrent)
     host, qbt = content
     write(host, {"Z/empty.txt": b"", "Z/sub/empty.bin": b""})
     body = post(user_client, "analyze", path=f"{qbt}/Z").json()
@@ -128,7 +116,7 @@ def test_a_link_loop_without_a_mapping_ends_partial_and_says_so(
 def test_a_link_to_a_folder_is_not_followed_when_a_mapping_shows_it(
     user_client, db, qbittorrent, content
 ):
-    mapped(qbittorrent)
+    mapped_instance_for(qbittorrent)
     host, qbt = content
     write(host, {"A/f.txt": "x"})
     os.symlink(".", host / "A" / "loop")

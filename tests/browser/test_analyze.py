@@ -3,7 +3,7 @@
 import libtorrent as lt
 import pytest
 
-from tests.factories import instance_for
+from tests.factories import instance_for, mapped_instance_for
 from tests.harness.content import write
 
 pytestmark = pytest.mark.qbittorrent
@@ -21,17 +21,8 @@ def post(client, endpoint, **body):
     return client.post(f"/api/qbittorrent/{endpoint}", body, content_type="application/json")
 
 
-def mapped(qbittorrent):
-    return instance_for(
-        qbittorrent,
-        path_mappings=[
-            {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
-        ],
-    )
-
-
 def test_totals_largest_files_and_kinds(user_client, db, qbittorrent, content):
-    mapped(qbittorrent)
+    mapped_instance_for(qbittorrent)
     host, qbt = content
     write(host, TREE)
     response = post(user_client, "analyze", path=f"{qbt}/Show", includeSize=True, recursive=True)
@@ -53,7 +44,7 @@ def test_totals_largest_files_and_kinds(user_client, db, qbittorrent, content):
 
 
 def test_hidden_files_are_named_when_a_mapping_shows_them(user_client, db, qbittorrent, content):
-    mapped(qbittorrent)
+    mapped_instance_for(qbittorrent)
     host, qbt = content
     write(host, {"a.txt": "a", ".DS_Store": "x", ".git/config": "x"})
     body = post(user_client, "analyze", path=qbt).json()
@@ -135,7 +126,7 @@ def test_warnings_for_an_empty_folder_and_names_trackers_refuse(
 
 
 def test_many_small_files_are_flagged(user_client, db, qbittorrent, content):
-    mapped(qbittorrent)
+    mapped_instance_for(qbittorrent)
     host, qbt = content
     write(host, {f"tiny/{n}.txt": "x" for n in range(120)})
     body = post(user_client, "analyze", path=f"{qbt}/tiny").json()
@@ -164,7 +155,7 @@ def test_not_recursive_stays_at_the_top(user_client, db, qbittorrent, content):
 
 
 def test_a_single_file_can_be_analyzed(user_client, db, qbittorrent, content):
-    mapped(qbittorrent)
+    mapped_instance_for(qbittorrent)
     host, qbt = content
     write(host, {"movie.mkv": b"m" * 1234})
     body = post(user_client, "analyze", path=f"{qbt}/movie.mkv").json()

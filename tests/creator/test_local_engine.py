@@ -12,7 +12,7 @@ from creator.jobs import InvalidJob
 from creator.models import Job
 from creator.torrents import upload_data
 from tests.creator.conftest import wait_for
-from tests.factories import InstanceFactory, PresetFactory, instance_for
+from tests.factories import InstanceFactory, PresetFactory, mapped_instance_for
 from tests.harness.content import write
 from tests.harness.oracle import files_of, hashes, make_torrent, torrent_info
 
@@ -20,21 +20,9 @@ pytestmark = [pytest.mark.qbittorrent, pytest.mark.slow]
 SEEDING = {"uploading", "stalledUP", "queuedUP", "forcedUP"}
 
 
-def mapped(qbittorrent, **overrides):
-    """An instance with qBittorrent's data folder mapped to where this host sees it, so the
-    local engine can read the content."""
-    return instance_for(
-        qbittorrent,
-        path_mappings=[
-            {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
-        ],
-        **overrides,
-    )
-
-
 @pytest.fixture
 def mapped_instance(transactional_db, qbittorrent):
-    return mapped(qbittorrent)
+    return mapped_instance_for(qbittorrent)
 
 
 def submit(client, **body):
@@ -69,7 +57,7 @@ def test_qbittorrent_4_5_gets_its_torrent_from_the_local_engine_and_seeds_it(
     user_client, transactional_db, qbittorrent_45, worker
 ):
     write(qbittorrent_45.host_data_dir, {"Old/a.bin": b"a" * 100_000})
-    instance = mapped(qbittorrent_45)
+    instance = mapped_instance_for(qbittorrent_45)
     body = submit(
         user_client,
         path=f"{qbittorrent_45.qbt_data_dir}/Old",

@@ -24,6 +24,19 @@ async def connect_as(user) -> WebsocketCommunicator:
     return communicator
 
 
+async def session_socket(client, user) -> WebsocketCommunicator:
+    await sync_to_async(client.force_login)(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    communicator = WebsocketCommunicator(
+        application,
+        ROUTE,
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie)],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
 async def test_a_user_receives_their_own_events_and_not_others():
     alice, bob = await sync_to_async(UserFactory)(), await sync_to_async(UserFactory)()
     alice_socket, bob_socket = await connect_as(alice), await connect_as(bob)
@@ -77,15 +90,7 @@ async def test_a_socket_from_a_foreign_origin_is_refused():
 
 
 async def test_the_session_cookie_authenticates_the_socket(client, user):
-    await sync_to_async(client.force_login)(user)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    communicator = WebsocketCommunicator(
-        application,
-        ROUTE,
-        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie)],
-    )
-    connected, _ = await communicator.connect()
-    assert connected
+    communicator = await session_socket(client, user)
     await sync_to_async(progress_broadcast)(owner_id=user.pk, event={"job": 3})
     assert await communicator.receive_json_from(timeout=2) == {"job": 3}
     await communicator.disconnect()
@@ -102,19 +107,6 @@ async def test_a_socket_quiet_for_longer_than_the_layers_wait_still_hears_the_ne
     await sync_to_async(progress_broadcast)(owner_id=alice.pk, event=event)
     assert await socket.receive_json_from(timeout=2) == event
     await socket.disconnect()
-
-
-async def session_socket(client, user) -> WebsocketCommunicator:
-    await sync_to_async(client.force_login)(user)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    communicator = WebsocketCommunicator(
-        application,
-        ROUTE,
-        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie)],
-    )
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
 
 
 async def closed_with(socket: WebsocketCommunicator) -> int:
