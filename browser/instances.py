@@ -2,13 +2,13 @@
 
 import time
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
 
 from accounts.permissions import USE_INSTANCES, require
 from browser import paths
-from browser.models import Instance, validate_webui_url
+from browser.models import CREDENTIALS_IN_URL, Instance, holds_credentials
 from browser.qbittorrent import QbittorrentClient, client_for
 from config.errors import NotFound, PermissionDenied, ServiceError
 
@@ -74,16 +74,23 @@ def allowed_roots(instance: Instance, client: QbittorrentClient | None = None) -
     client = client or client_for(instance)
     roots = [paths.top_directory(paths.normalize(client.default_save_path()))]
     _default_roots[instance.pk] = (time.monotonic(), instance.url, roots)
+    known = {"url": instance.url, "root": roots[0]}
+    if instance.known_default_root != known:  # for other processes, and after a restart
+        Instance.objects.filter(pk=instance.pk).update(known_default_root=known)
+        instance.known_default_root = known
     return roots
 
 
 def allowed_roots_known(instance: Instance) -> list[str] | None:
-    """The allowed roots without asking qBittorrent: the instance's own, else the default last
-    computed in this process, however old; None when it never was."""
+    """The allowed roots without asking qBittorrent: the instance's own, else the default as
+    last read from qBittorrent at its current address (by any process); None if it never was."""
     if instance.allowed_roots:
         return [paths.normalize(root) for root in instance.allowed_roots]
     cached = _default_roots.get(instance.pk)
-    return cached[2] if cached and cached[1] == instance.url else None
+    if cached and cached[1] == instance.url:
+        return cached[2]
+    known = instance.known_default_root or {}
+    return [known["root"]] if known.get("url") == instance.url and known.get("root") else None
 
 
 @transaction.atomic
@@ -97,10 +104,8 @@ def instance_save(*, instance: Instance) -> Instance:
 
 def instance_from_environment(*, name: str, url: str, username: str, password: str) -> Instance:
     """Creates or updates the default instance from QBITTORRENT_URL/USERNAME/PASSWORD."""
-    try:
-        validate_webui_url(url)
-    except ValidationError as error:  # the address is not repeated: it may hold a password
-        raise ImproperlyConfigured(f"QBITTORRENT_URL: {' '.join(error.messages)}") from None
+    if holds_credentials(url):  # the address is not repeated: it holds a password
+        raise ImproperlyConfigured(f"QBITTORRENT_URL: {CREDENTIALS_IN_URL}")
     instance = Instance.objects.filter(name=name).first() or Instance(name=name)
     instance.url, instance.username, instance.enabled, instance.is_default = (
         url,

@@ -6,16 +6,15 @@ be browsed and what qBittorrent calls them. A symlink never leads out of those f
 
 import logging
 import os
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from browser import paths
 from browser.analysis import ZERO_SIZE_REASON, Scan
 from browser.browse import Entry, Listing, confine, sort_entries
-from browser.instances import allowed_roots, allowed_roots_known, instance_get
+from browser.instances import allowed_roots_known, instance_get
 from browser.models import Instance, NavigationMode
 from browser.preferences import preference_get
-from browser.qbittorrent import QbittorrentError
 from config.errors import ServiceError
 from rollout.flags import LOCAL_MODE, switch_active
 from rollout.metrics import metered
@@ -39,14 +38,15 @@ def local_mode_check() -> None:
         )
 
 
-def local_roots(instance: Instance, *, ask_qbittorrent: bool = True) -> list[str]:
+def local_roots(instance: Instance) -> list[str]:
     """This server's folders local mode may show: the mapped folders, narrowed to the allowed
     roots (qBittorrent's paths) translated through the mappings.
 
-    The default roots (none set) come from qBittorrent's default save path. When qBittorrent
-    cannot say (unreachable, or not to be asked again after a failure: `ask_qbittorrent`), the
-    default last computed stands in; when there is none, the mappings alone decide, as they
-    did before allowed roots applied to local mode."""
+    qBittorrent is not asked here: local mode and the local engine are what runs when it
+    cannot answer, and asking would wait for its timeout (or try a login) each time. The
+    default roots (none set) are the ones last read from it (browser.instances); when it was
+    never read, the mappings alone decide. An administrator who sets allowed roots never
+    depends on that."""
     mappings = [
         paths.PathMapping(paths.normalize(m.host_path), paths.normalize(m.qbt_path))
         for m in instance.mappings
@@ -59,9 +59,6 @@ def local_roots(instance: Instance, *, ask_qbittorrent: bool = True) -> list[str
             status=409,
         )
     allowed = allowed_roots_known(instance)
-    if ask_qbittorrent and allowed is None:
-        with suppress(QbittorrentError):  # unreachable: the mappings decide (see above)
-            allowed = allowed_roots(instance)
     if allowed is None:
         return list(dict.fromkeys(m.host_path for m in mappings))
     roots = list(dict.fromkeys(r for m in mappings for r in _mapped_within(m, allowed)))
@@ -142,16 +139,14 @@ def local_browse(
     path: str | None,
     instance_id: int | None = None,
     show_hidden: bool | None = None,
-    ask_qbittorrent: bool = True,
 ) -> Listing:
     """A folder on this server, inside the instance's mapped folders (deprecated mode). Hidden
-    files show when asked, or by default when the user's preference says so. `ask_qbittorrent`:
-    see local_roots."""
+    files show when asked, or by default when the user's preference says so."""
     local_mode_check()
     instance = instance_get(user=user, instance_id=instance_id)
     if show_hidden is None:
         show_hidden = preference_get(user=user).show_hidden
-    roots = local_roots(instance, ask_qbittorrent=ask_qbittorrent)
+    roots = local_roots(instance)
     path = _confine_real(path or roots[0], roots)
     if not os.path.isdir(path):
         raise ServiceError(
@@ -193,22 +188,26 @@ def local_browse(
     )
 
 
-def local_scan(
-    *, user, path: str, instance_id: int | None = None, ask_qbittorrent: bool = True
-) -> Scan:
+def local_scan(*, user, path: str, instance_id: int | None = None) -> Scan:
     """Whether a folder or file on this server can be a torrent's source (deprecated mode)."""
     local_mode_check()
     instance = instance_get(user=user, instance_id=instance_id)
     logger.warning("Local mode (deprecated) scan by %s on %s", user, instance)
-    return host_scan(instance, path, ask_qbittorrent=ask_qbittorrent)
+    return host_scan(instance, path)
 
 
-def host_scan(instance: Instance, path: str, *, ask_qbittorrent: bool = True) -> Scan:
+def host_confine(instance: Instance, path: str) -> str:
+    """`path` on this server, normalised; refused (403) unless it is inside the folders local
+    mode may show, links on the way resolved."""
+    return _confine_real(path, local_roots(instance))
+
+
+def host_scan(instance: Instance, path: str) -> Scan:
     """Whether `path` on this server, inside the instance's mapped folders, can be a torrent's
     source, counting what the local engine would put in it: a link counts only as a file
     inside the source (creator.hashing.scan_source). Also what the local engine checks before
     it takes a job, whether or not local browsing is switched on."""
-    path = _confine_real(path, local_roots(instance, ask_qbittorrent=ask_qbittorrent))
+    path = host_confine(instance, path)
     if os.path.isfile(path):
         size = os.path.getsize(path)
         reason = ZERO_SIZE_REASON.format(what="This file is") if size == 0 else None
@@ -230,12 +229,12 @@ def host_scan(instance: Instance, path: str, *, ask_qbittorrent: bool = True) ->
         "data": None,
         "empty_files": ZERO_SIZE_REASON.format(what="Every file here is"),
         "nothing": "This folder holds no files: a torrent needs at least one.",
-    }[_holds_data(path, source[0])]
+    }[_data_below(path, source[0])]
     size = sum(e.size or 0 for e in files) if files else None
     return Scan(instance, path, reason is None, "dir", reason, len(files), len(folders), size)
 
 
-def _holds_data(path: str, source_real: str) -> str:
+def _data_below(path: str, source_real: str) -> str:
     """What is below `path`, outside hidden folders: "data" (a file of one byte or more),
     "empty_files" (files of 0 bytes only) or "nothing". A link counts if it leads to a file
     inside the source, whose real path is `source_real`; the walk stops at the first data."""
@@ -253,8 +252,11 @@ def _holds_data(path: str, source_real: str) -> str:
                         continue  # the local engine leaves it out
                 if not os.path.isfile(target):
                     continue  # a fifo, a socket
-                if os.path.getsize(target) > 0:
-                    return "data"
+                try:
+                    if os.path.getsize(target) > 0:
+                        return "data"
+                except FileNotFoundError:
+                    continue  # removed meanwhile
                 empty_files = True
     except OSError as error:
         raise _unreadable(error) from None

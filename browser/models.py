@@ -26,12 +26,21 @@ def validate_webui_url(value: str) -> None:
         raise ValidationError("Enter the WebUI address as http://host:port or https://host/path.")
     if parts.query or parts.fragment:
         raise ValidationError("The WebUI address takes no ?query or #fragment.")
-    # The address shows on the instance's page and in error messages: a password in it would too.
-    if parts.username is not None or parts.password is not None:
-        raise ValidationError(
-            "Leave the username and password out of the WebUI address: type them in the "
-            "username and password fields, where the password is stored encrypted."
-        )
+    if holds_credentials(value):
+        raise ValidationError(CREDENTIALS_IN_URL)
+
+
+CREDENTIALS_IN_URL = (
+    "Leave the username and password out of the WebUI address: type them in the username and "
+    "password fields, where the password is stored encrypted."
+)
+
+
+def holds_credentials(url: str) -> bool:
+    """Whether a URL holds a username or password (user:pass@host): the address shows on the
+    instance's page and in error messages, and a password in it would too."""
+    parts = urlsplit(url)
+    return parts.username is not None or parts.password is not None
 
 
 class Instance(models.Model):
@@ -68,6 +77,9 @@ class Instance(models.Model):
         help_text="For local mode: pairs of a folder on this server and the same folder as "
         "qBittorrent sees it.",
     )
+    # {"url": ..., "root": ...}: the default allowed root as last read from the instance at that
+    # address, for local mode and the local engine when qBittorrent cannot be asked.
+    known_default_root = models.JSONField(default=dict, blank=True, editable=False)
     enabled = models.BooleanField(default=True)
     is_default = models.BooleanField("default instance", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -99,6 +111,15 @@ class Instance(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def address(self) -> str:
+        """The URL to show: without a username or password (an address saved before they were
+        refused may hold them)."""
+        parts = urlsplit(self.url)
+        if not holds_credentials(self.url):
+            return self.url
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
     def validate_constraints(self, exclude=None):
         # instance_save() hands the default role over from the previous default, so a form

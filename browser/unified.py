@@ -50,13 +50,6 @@ def _can_fall_back(user, instance_id, error: QbittorrentError) -> bool:
     return bool(instance_get(user=user, instance_id=instance_id).path_mappings)
 
 
-def _answers(error: QbittorrentError) -> bool:
-    """Whether qBittorrent answers after `error`: only a too-old one is worth asking again
-    (for its default save path); asking an unreachable one waits for a timeout again, and a
-    refused login counts towards a ban."""
-    return error.code == "qbittorrent_too_old"
-
-
 def unified_browse(
     *,
     user,
@@ -81,7 +74,6 @@ def unified_browse(
             path=_fallback_path(user, instance_id, path),
             instance_id=instance_id,
             show_hidden=show_hidden,
-            ask_qbittorrent=_answers(error),
         )
         return replace(listing, fallback_reason=error.message + FALLBACK_SUFFIX)
 
@@ -100,7 +92,5 @@ def unified_scan(
         if not _can_fall_back(user, instance_id, error):
             raise
         local_path = _fallback_path(user, instance_id, path) or path
-        result = local_scan(
-            user=user, path=local_path, instance_id=instance_id, ask_qbittorrent=_answers(error)
-        )
+        result = local_scan(user=user, path=local_path, instance_id=instance_id)
         return result, "local", error.message + FALLBACK_SUFFIX

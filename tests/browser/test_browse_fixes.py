@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from browser.browse import listing_cache
+from browser.instances import _default_roots
 from browser.models import NavigationPreference
 from tests.factories import InstanceFactory, instance_for
 from tests.harness.content import write
@@ -192,8 +193,12 @@ def test_a_qbittorrent_gone_down_leaves_local_mode_inside_the_default_it_last_ga
         ],
     )
     other = str(tmp_path / "other")
+    # Never read from qBittorrent yet (local mode does not ask it): the mappings decide.
+    assert post(user_client, "unified/browse", mode="local", path=other).status_code == 200
+    post(user_client, "unified/browse", mode="qbittorrent", path="/data")  # reads the default
     assert post(user_client, "unified/browse", mode="local", path=other).status_code == 403
     fake.stop()
+    _default_roots.clear()  # another process, or after a restart: the stored default holds
     assert post(user_client, "unified/browse", mode="local", path=other).status_code == 403
     fallback = post(user_client, "unified/browse", mode="qbittorrent", path="/other")
     assert fallback.status_code == 403, fallback.content
@@ -214,6 +219,8 @@ def test_without_allowed_roots_local_mode_keeps_to_the_default_save_paths_top_fo
             {"host_path": str(tmp_path / "elsewhere"), "qbt_path": "/elsewhere"},
         ],
     )
+    post(user_client, "qbittorrent/browse", path=qbittorrent.qbt_data_dir)  # reads the default
+    _default_roots.clear()  # another process: the stored default holds
     outside = post(user_client, "unified/browse", mode="local", path=str(tmp_path / "elsewhere"))
     assert outside.status_code == 403, outside.content
     inside = post(user_client, "unified/browse", mode="local", path=str(qbittorrent.host_data_dir))
@@ -296,3 +303,23 @@ def test_ensure_instance_refuses_credentials_in_qbittorrent_url(db, settings):
         call_command("ensure_instance", stdout=out)
     assert "s3cretpw" not in str(raised.value) + out.getvalue()
     assert not Instance.objects.exists()
+
+
+def test_an_address_saved_with_a_password_is_shown_without_it(user_client, db):
+    # saved before such addresses were refused: kept working, never shown
+    instance = InstanceFactory(is_default=True, url="http://admin:s3cretpw@127.0.0.1:9")
+    assert instance.address == "http://127.0.0.1:9"
+    page = user_client.get(f"/instances/{instance.pk}/").content.decode()
+    browse = post(user_client, "qbittorrent/browse", path="/data")
+    assert "s3cretpw" not in page + browse.content.decode()
+    assert "http://127.0.0.1:9" in page
+
+
+def test_ensure_instance_takes_the_address_it_took_before(db, settings):
+    from django.core.management import call_command
+
+    from browser.models import Instance
+
+    settings.QBITTORRENT_URL = "qbittorrent:8080"  # no scheme: qbittorrent-api adds one
+    call_command("ensure_instance", stdout=None)
+    assert Instance.objects.get().url == "qbittorrent:8080"
