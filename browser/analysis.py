@@ -151,7 +151,10 @@ class _Walked:
 
     @property
     def truncated(self) -> bool:
-        return self.at_limit or bool(self.too_deep)
+        # What a link leads to is left out here, where qBittorrent's creator may take it in:
+        # the totals would be too small to plan pieces from (creator.jobs plans only from
+        # complete figures).
+        return self.at_limit or bool(self.too_deep) or bool(self.links)
 
 
 def _walk(

@@ -170,7 +170,7 @@ class QbittorrentClient:
                     "certificate verification for a self-signed one)"
                 )
             else:
-                reason = f"cannot be reached at {instance.url}"
+                reason = f"cannot be reached at {instance.address}"
             raise qbittorrent_error(
                 instance, f"{reason}.", code="qbittorrent_unreachable", status=503
             ) from exc

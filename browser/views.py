@@ -171,6 +171,8 @@ def migration_banner_dismiss(request):
         return HttpResponse("")
     back = request.POST.get("next", "")
     # only back to a page of this app: a form elsewhere could send a user anywhere
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = "home"
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
+        back = "home"  # (a bare word would be taken for a URL name)
     return redirect(back)

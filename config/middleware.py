@@ -10,10 +10,16 @@ class RefuseNulCharacters:
 
     def __call__(self, request):
         forms = [request.GET]
-        # Only a urlencoded form is read here: parsing a multipart body consumes it, and the
-        # API then cannot read it (a 500). Multipart forms are Django forms, whose text fields
-        # refuse NUL themselves.
-        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        # A page's form, urlencoded or multipart. Not a multipart body sent to the API: parsing
+        # it here consumes it, and a JSON endpoint then cannot read it (a 500); the API's own
+        # schemas refuse NUL at their fields.
+        if request.method == "POST" and (
+            request.content_type == "application/x-www-form-urlencoded"
+            or (
+                request.content_type == "multipart/form-data"
+                and not request.path.startswith("/api/")
+            )
+        ):
             forms.append(request.POST)
         texts = [request.path]
         for params in forms:

@@ -128,11 +128,16 @@ class ProgressFeed:
 
     async def _recheck_rights(self) -> None:
         now = time.monotonic()
+        answers = {}  # a user's tabs share a session: read once per round
         for consumer in list(self.consumers):
             if now - consumer.rights_checked_at < RIGHTS_RECHECK_S:
                 continue
+            session = consumer.scope.get("session")
+            key = (consumer.user.pk, session.session_key if session is not None else None)
             try:
-                user, close_code = await _rights_now(consumer.scope, consumer.user.pk)
+                if key not in answers:
+                    answers[key] = await _rights_now(consumer.scope, consumer.user.pk)
+                user, close_code = answers[key]
             except Exception:  # the database is restarting: the rights stand until next time
                 logger.debug("Could not read a socket's rights", exc_info=True)
                 continue

@@ -116,6 +116,11 @@ def test_a_form_posted_to_a_json_endpoint_is_a_400_not_a_500(user_client, endpoi
     assert urlencoded.status_code == 400
 
 
+def test_nul_characters_in_a_pages_multipart_form_are_a_400(user_client):
+    response = user_client.post("/feedback/", {"rating": "4", "mode": "local", "comment": "a\x00"})
+    assert response.status_code == 400
+
+
 def test_nul_characters_in_a_query_are_a_400(user_client):
     response = user_client.get("/api/jobs", {"q": "a\x00b"})
     assert response.status_code == 400

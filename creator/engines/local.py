@@ -14,11 +14,13 @@ import time
 from django.conf import settings
 from django.utils import timezone
 
+from browser import paths
+from browser.local import host_confine
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import ServiceError
 from creator import hashing
 from creator.finish import job_finish, preset_rules, retry_with_piece_size
-from creator.jobs import JobOptions, StateChanged, host_content, job_progress, job_transition
+from creator.jobs import JobOptions, StateChanged, job_progress, job_transition
 from creator.models import Job, JobKind, JobState
 from presets import planner
 from presets.services import preset_resolve_trackers
@@ -29,13 +31,13 @@ PROGRESS_EVERY_S = 0.5
 
 
 def host_path(job: Job) -> str | None:
-    """The job's source on this server, through its instance's path mappings; checked again
-    as at submission (a link leading out of the mapped folders may have appeared since: a
-    ServiceError)."""
+    """The job's source on this server, through its instance's path mappings (None when none
+    shows it). Confined again as at submission: a link leading out of the mapped folders may
+    have appeared since (a ServiceError)."""
     if job.instance is None:
         return None
-    source = host_content(job.instance, job.source_path)
-    return None if source is None else source.path
+    on_host = paths.to_host(job.source_path, job.instance.mappings)
+    return None if on_host is None else host_confine(job.instance, on_host)
 
 
 def piece_size_for(source: hashing.Source, options: JobOptions, job: Job) -> int:

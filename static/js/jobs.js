@@ -33,6 +33,7 @@
     const url = `${scheme}//${location.host}/ws/torrent-progress`;
     let socket = null;
     let retryMs = FIRST_RETRY_MS;
+    let refusedOnce = false; // a 4401 after the socket was open: see closed()
     let reconnectTimer = null;
     let pollTimer = null;
     let stopped = false;
@@ -63,6 +64,7 @@
       }
       socket.addEventListener("open", () => {
         retryMs = FIRST_RETRY_MS;
+        refusedOnce = false;
         stopPolling();
         onStatus("live");
         pollOnce(); // what changed before the socket opened is not sent again
@@ -83,7 +85,14 @@
       socket = null;
       if (stopped) return;
       if (code === CLOSE_NOT_AUTHENTICATED) {
-        onStatus("logged-out");
+        if (refusedOnce) {
+          onStatus("logged-out");
+          return;
+        }
+        // Asked once more at once: a session that changed its key (a password change) is
+        // still logged in, and the new socket carries the new cookie.
+        refusedOnce = true;
+        reconnectTimer = setTimeout(connect, 0);
         return;
       }
       onStatus("reconnecting");

@@ -8,7 +8,8 @@ folder as save path, where the file is, not the folder's parent.
 import pytest
 
 from tests.creator.conftest import wait_for
-from tests.creator.test_local_engine import assert_complete_after_a_recheck, mapped, settled
+from tests.creator.test_local_engine import assert_complete_after_a_recheck, settled
+from tests.factories import mapped_instance_for
 from tests.harness.content import write
 
 pytestmark = [pytest.mark.qbittorrent, pytest.mark.slow]
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.qbittorrent, pytest.mark.slow]
 
 @pytest.fixture
 def mapped_instance(transactional_db, qbittorrent):
-    return mapped(qbittorrent)
+    return mapped_instance_for(qbittorrent)
 
 
 @pytest.mark.parametrize("format", ["v2", "hybrid"])
