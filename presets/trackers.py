@@ -293,7 +293,8 @@ def _check_netloc(parts: SplitResult) -> tuple[str, str]:
     if ":" in netloc and not port_text:
         return INVALID, "has a ':' but no port number after it"
     if port_text:
-        if not port_text.isdigit():
+        # ASCII digits only: superscript and full-width digits count as digits to Python
+        if not (port_text.isascii() and port_text.isdigit()):
             return INVALID, f"port {port_text!r} is not a number"
         port = int(port_text)
         if not 1 <= port <= 65535:

@@ -38,6 +38,8 @@ BAD = [
     ("http://tracker.example.org:0/announce", "outside 1-65535"),
     ("http://tracker.example.org:70000/announce", "outside 1-65535"),
     ("http://tracker.example.org:http/announce", "not a number"),
+    ("http://tracker.example.org:\u00b2/announce", "not a number"),  # "²": a digit to Python
+    ("http://tracker.example.org:\uff16\uff19/announce", "not a number"),  # full-width "69"
     ("http://tracker.example.org:/announce", "no port number"),
     ("udp://tracker.example.org/announce", "needs a port"),
     ("https://tracker example.org/announce", "contains spaces"),
