@@ -35,7 +35,7 @@ from presets.services import (
     preset_values,
     tracker_validate,
 )
-from presets.trackers import parse_tiers, tidy_tiers
+from presets.trackers import INVALID, parse_tiers, tidy_tiers
 from rollout.flags import LOCAL_ENGINE_FALLBACK, switch_active
 
 logger = logging.getLogger(__name__)
@@ -236,12 +236,15 @@ def _check_piece_size(
             "finished torrent is checked against the preset's rules."
         )
         return options, notes
-    plan = planner.plan_pieces(
-        total_size=analysis.total_size,
-        format=options.format,
-        file_sizes=analysis.file_sizes,
-        rules=rules,
-    )
+    try:
+        plan = planner.plan_pieces(
+            total_size=analysis.total_size,
+            format=options.format,
+            file_sizes=analysis.file_sizes,
+            rules=rules,
+        )
+    except planner.PlanInputError as error:  # content of 0 bytes, seen through a mapping
+        raise InvalidJob(str(error), field="path") from None
     notes.append(
         f"Piece size {planner.format_size(plan.piece_size)} chosen by the planner: {plan.reason}"
     )
@@ -259,9 +262,13 @@ def check_trackers(options: JobOptions, preset: TrackerPreset | None, *, user) -
     )
     problems = report.problems()
     if problems:
-        raise InvalidJob(problems[0], field="trackers" if report.trackers else "webSeeds")
+        # the first problem's field: a tracker's, else a web seed's, else the set's (trackers)
+        bad_trackers = any(c.level == INVALID for c in report.trackers)
+        bad_seeds = any(c.level == INVALID for c in report.web_seeds)
+        field = "webSeeds" if bad_seeds and not bad_trackers else "trackers"
+        raise InvalidJob(problems[0], field=field)
     # Every placeholder must be fillable now, not only when the worker gets to it.
-    preset_resolve_trackers(preset_or_tiers=options.trackers, user=user)
+    preset_resolve_trackers(preset_or_tiers=options.trackers, user=user, preset=preset)
 
 
 def _check_capabilities(options: JobOptions, caps) -> None:

@@ -369,18 +369,22 @@ def _hosts(tiers: list[list[str]]) -> set[str]:
     return {url_host(url) for tier in tiers for url in tier} - {""}
 
 
-def preset_resolve_trackers(*, preset_or_tiers, user) -> list[list[str]]:
+def preset_resolve_trackers(
+    *, preset_or_tiers, user, preset: TrackerPreset | None = None
+) -> list[list[str]]:
     """Tiers with `{name}` placeholders filled from `user`'s secrets, for a job's engine only.
 
-    Takes a preset or tiers (e.g. a preset's tiers the user edited). Raises ServiceError on the
-    field "trackers" naming the missing secret. The answer holds secrets in clear: hand it to
-    qBittorrent, never to a log, a job record or an API answer.
+    Takes a preset or tiers (e.g. a preset's tiers the user edited, with `preset` the one they
+    chose: its secrets come first). Raises ServiceError on the field "trackers" naming the
+    missing secret. The answer holds secrets in clear: hand it to qBittorrent, never to a log,
+    a job record or an API answer.
     """
     if isinstance(preset_or_tiers, TrackerPreset):
         preset, tiers = preset_or_tiers, preset_or_tiers.trackers
-        _check_can_use(user, preset)
     else:
-        preset, tiers = None, preset_or_tiers
+        tiers = preset_or_tiers
+    if preset is not None:
+        _check_can_use(user, preset)
     book = _SecretBook(user=user, preset=preset)
     resolved = []
     for tier in tiers:

@@ -128,7 +128,7 @@ class QbittorrentEngine:
             job.submit_started_at = None
         try:
             tiers = preset_resolve_trackers(
-                preset_or_tiers=JobOptions.of(job).trackers, user=job.owner
+                preset_or_tiers=JobOptions.of(job).trackers, user=job.owner, preset=job.preset
             )
         except ServiceError as error:
             job_transition(job, JobState.FAILED, error=error.message)

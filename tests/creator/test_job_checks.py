@@ -39,6 +39,8 @@ def assert_refused(response, field: str, words: str, status: int = 422):
         ({"trackers": [["https://t.example.org/{passkey}/announce"]]}, "trackers", "passkey"),
         ({"pieceSize": 3000}, "pieceSize", "power of two"),
         ({"webSeeds": ["ftp://x"]}, "webSeeds", "ftp://x"),
+        ({"trackers": [["http://127.0.0.1:9/a"]], "webSeeds": ["ftp://x"]}, "webSeeds", "ftp://x"),
+        ({"trackers": [], "private": True}, "trackers", "A private torrent needs a tracker"),
         ({"name": "Season/1"}, "name", "cannot be empty, '.', '..', or hold '/'"),
         ({"name": ".."}, "name", "cannot be empty, '.', '..', or hold '/'"),
     ],

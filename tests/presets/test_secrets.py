@@ -10,7 +10,8 @@ from django.test import Client
 from config.errors import ServiceError
 from presets.models import PresetSecret
 from presets.services import preset_resolve_trackers
-from tests.factories import PresetFactory, PresetSecretFactory
+from tests.factories import InstanceFactory, PresetFactory, PresetSecretFactory
+from tests.harness.content import write
 
 
 def put_secret(client, preset, value, name="passkey"):
@@ -144,6 +145,25 @@ def test_two_different_passkeys_for_one_host_must_be_told_apart(user, ptp):
     assert preset_resolve_trackers(preset_or_tiers=mine, user=user) == [
         ["https://please.passthepopcorn.me/two0123/announce"]
     ]
+    # a job's tiers (maybe edited) with the preset the user chose: its passkey comes first
+    assert preset_resolve_trackers(preset_or_tiers=ptp.trackers, user=user, preset=ptp) == [
+        ["https://please.passthepopcorn.me/one0123/announce"]
+    ]
+
+
+def test_a_job_under_a_chosen_preset_takes_that_presets_passkey(user, user_client, ptp, tmp_path):
+    mine = PresetFactory(owner=user, trackers=ptp.trackers, name="My PTP")
+    PresetSecretFactory(user=user, preset=ptp, value="one0123")
+    PresetSecretFactory(user=user, preset=mine, value="two0123")
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    InstanceFactory(
+        is_default=True,
+        allowed_roots=["/data"],
+        path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}],
+    )
+    body = {"path": "/data/Set", "presetId": ptp.pk, "engine": "local"}
+    response = user_client.post("/api/jobs", body, content_type="application/json")
+    assert response.status_code == 201, response.content  # was "choose the preset to use"
 
 
 def test_a_personal_copy_of_a_preset_borrows_the_passkey_saved_for_the_same_tracker(user, ptp):
