@@ -162,7 +162,7 @@ class ValidateTrackersOut(CamelSchema):
 
 class CalculatePiecesIn(CamelSchema):
     total_size: int | None = Field(None, ge=0, le=BYTES_MAX, description="Bytes; null: unknown")
-    file_count: int | None = Field(None, ge=0, le=10_000_000)
+    file_count: int | None = Field(None, ge=0, le=1_000_000)
     file_sizes: list[int] | None = Field(None, max_length=1_000_000)
     format: Literal["v1", "v2", "hybrid"] | None = None
     target_pieces: int | None = Field(None, ge=1, le=planner.MAX_TARGET_PIECES)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -69,7 +70,11 @@ class TrackerPreset(models.Model):
         help_text='Content size -> piece size: [{"up_to": bytes or null, "piece_size": bytes}].',
     )
     max_torrent_size = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Bytes; the largest .torrent file the tracker accepts."
+        null=True,
+        blank=True,
+        # the same bound on every database (SQLite would take 2**63): the API's
+        validators=[MaxValueValidator(2**31 - 1)],
+        help_text="Bytes; the largest .torrent file the tracker accepts.",
     )
 
     omit_creation_date = models.BooleanField(default=False)

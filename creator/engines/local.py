@@ -45,6 +45,8 @@ def piece_size_for(source: hashing.Source, options: JobOptions, job: Job) -> int
     if options.piece_size:
         return options.piece_size
     sizes = [f.size for f in source.files]
+    if not sum(sizes):  # nothing to plan for: hashing says why in the user's words
+        return planner.MIN_PIECE_SIZE
     plan = planner.plan_pieces(
         total_size=sum(sizes),
         format=options.format,
@@ -74,7 +76,9 @@ class LocalEngine:
         if source_on_host is None:
             return self._unmapped()
         try:
-            tiers = preset_resolve_trackers(preset_or_tiers=options.trackers, user=job.owner)
+            tiers = preset_resolve_trackers(
+                preset_or_tiers=options.trackers, user=job.owner, preset=job.preset
+            )
             source = hashing.scan_source(
                 source_on_host,
                 exclude=options.exclude,

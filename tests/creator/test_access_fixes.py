@@ -298,3 +298,32 @@ def test_a_source_that_became_a_link_out_fails_the_job_when_it_runs(user, tmp_pa
     assert job.state == JobState.FAILED
     assert "leads outside the folders you may browse" in job.error
     assert not job.torrent_file and not job.verify_report
+
+
+@pytest.mark.parametrize(
+    ("files", "exclude", "words"),
+    [
+        ({"a.nfo": b"n"}, ["*.nfo"], "There are no files to put in the torrent"),
+        ({"a.bin": b"", "b.bin": b""}, [], "empty"),
+    ],
+)
+def test_content_left_with_no_data_fails_the_local_job_in_words(
+    user, tmp_path, files, exclude, words
+):
+    # An automatic piece size has nothing to plan for: the job said "Internal error".
+    write(tmp_path / "data" / "Set", files)
+    instance = InstanceFactory(
+        allowed_roots=["/data"],
+        path_mappings=[{"host_path": str(tmp_path / "data"), "qbt_path": "/data"}],
+    )
+    job = JobFactory(
+        owner=user,
+        instance=instance,
+        source_path="/data/Set",
+        engine="local",
+        options={"trackers": [], "format": "v1", "piece_size": 0, "exclude": exclude},
+    )
+    LocalEngine(job, renew=lambda: None).step()
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert words in job.error and "Internal error" not in job.error
