@@ -413,8 +413,14 @@ def job_submit(*, user, request: JobRequest) -> Job:
     path = _check_source(request.path, engine, instance, user=user)
     if engine == Engine.QBITTORRENT:
         _check_capabilities(options, caps)
-    elif options.format not in planner.FORMATS:
-        raise InvalidJob("The format is v1, v2 or hybrid.", field="format")
+    else:
+        if options.format not in planner.FORMATS:
+            raise InvalidJob("The format is v1, v2 or hybrid.", field="format")
+        if options.optimize_alignment or options.padded_file_size_limit is not None:
+            notes.append(
+                "The local engine lays files out as libtorrent 2 does: the alignment options "
+                "(for libtorrent 1.2 hosts) are left out."
+            )
     check_trackers(options, preset, user=user)
     options, piece_notes = _check_piece_size(
         options, preset, user=user, path=path, instance_id=instance.pk, engine=engine
