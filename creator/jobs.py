@@ -36,7 +36,7 @@ from presets.services import (
     tracker_validate,
 )
 from presets.trackers import INVALID, parse_tiers, tidy_tiers
-from rollout.flags import LOCAL_ENGINE_FALLBACK, switch_active
+from rollout.flags import LOCAL_ENGINE_FALLBACK, V2_FORMATS, switch_active
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +192,21 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
     if request.piece_size is None and preset is not None and preset.piece_rules.fixed_size:
         values["piece_size"] = preset.piece_rules.fixed_size
     return JobOptions(**values)
+
+
+def _check_v2_switch(request: JobRequest, options: JobOptions) -> tuple[JobOptions, list[str]]:
+    """v1 alone while the administrator's `v2_formats` switch is off, as the form offers: a
+    v2 or hybrid preset gives v1 (said in a note), asking for v2 or hybrid is refused."""
+    if options.format == "v1" or switch_active(V2_FORMATS):
+        return options, []
+    if request.format is not None:
+        raise InvalidJob(
+            "v2 and hybrid torrents are turned off here (the administrator's v2_formats "
+            "switch): choose v1.",
+            field="format",
+        )
+    note = f"v1: this preset's {options.format} is turned off here (the v2_formats switch)."
+    return JobOptions(**{**asdict(options), "format": "v1"}), [note]
 
 
 def _check_piece_size(
@@ -409,7 +424,9 @@ def job_submit(*, user, request: JobRequest) -> Job:
         else None
     )
     options = _resolve_options(request, preset)
+    options, format_notes = _check_v2_switch(request, options)
     engine, caps, notes = _choose_engine(request, options, instance)
+    notes = format_notes + notes
     path = _check_source(request.path, engine, instance, user=user)
     if engine == Engine.QBITTORRENT:
         _check_capabilities(options, caps)
