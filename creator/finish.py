@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -42,10 +43,16 @@ def preset_rules(job: Job) -> planner.PieceRules | None:
     return TrackerPreset(**{k: v for k, v in snapshot.items() if k in names}).piece_rules
 
 
+class Correction(NamedTuple):
+    piece_size: int | None  # to make the torrent again with; None: none helps
+    why: str  # the rule broken, in words
+    failure: str  # the job's error when it is not made again
+
+
 def _correction(
     job: Job, meta: Metainfo, size: int, rules: planner.PieceRules
-) -> tuple[int | None, str] | None:
-    """(piece size to retry with or None, why) when the torrent breaks a rule; None when not."""
+) -> Correction | None:
+    """What to do when the torrent breaks a rule of the preset; None when it breaks none."""
     breaches = planner.piece_size_breaches(
         meta.piece_size, rules, total_size=meta.total_size, torrent_size=size
     )
@@ -55,17 +62,22 @@ def _correction(
     if JobOptions.of(job).piece_size and not (
         rules.max_torrent_size and size > rules.max_torrent_size
     ):
-        return None, why  # the user chose this size; submission already held it to the rules
+        # the user chose this size (the content-size table could only be checked at
+        # submission when qBittorrent gave the size)
+        chosen = why + " Make it again with a piece size the preset allows, or automatic."
+        return Correction(None, why, chosen)
+    failure = why + " No piece size the preset allows avoids that."
     if rules.max_torrent_size and size > rules.max_torrent_size:
-        larger = planner.next_piece_size(meta.piece_size, rules)
-        return larger, why
+        return Correction(planner.next_piece_size(meta.piece_size, rules), why, failure)
     plan = planner.plan_pieces(
         total_size=meta.total_size,
         format=meta.format,
         file_sizes=[f.size for f in meta.files],
         rules=rules,
     )
-    return (plan.piece_size if plan.piece_size and not plan.breaches else None), why
+    return Correction(
+        plan.piece_size if plan.piece_size and not plan.breaches else None, why, failure
+    )
 
 
 def torrent_store(job: Job, name: str, data: bytes) -> str:
@@ -196,12 +208,10 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
     if rules is not None:
         correction = _correction(job, meta, len(data), rules)
         if correction is not None:
-            size, why = correction
+            size = correction.piece_size
             if size is not None and size != meta.piece_size and job.attempts < MAX_ATTEMPTS:
-                return FinishOutcome(retry_piece_size=size, reason=why)
-            job_transition(
-                job, JobState.FAILED, error=why + " No piece size the preset allows avoids that."
-            )
+                return FinishOutcome(retry_piece_size=size, reason=correction.why)
+            job_transition(job, JobState.FAILED, error=correction.failure)
             return FinishOutcome()
 
     try:

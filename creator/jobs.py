@@ -230,7 +230,13 @@ def _check_piece_size(
         return options, notes
     rules = preset.piece_rules
     if options.piece_size:
-        breaches = planner.piece_size_breaches(options.piece_size, rules)
+        total_size = None
+        if rules.piece_size_table and engine == Engine.QBITTORRENT:
+            # The table's row depends on the content's size: known now, it saves hashing
+            # everything before the finished torrent is refused.
+            analysis = analyze(user=user, path=path, instance_id=instance_id)
+            total_size = None if analysis.truncated else analysis.total_size
+        breaches = planner.piece_size_breaches(options.piece_size, rules, total_size=total_size)
         if breaches:
             raise InvalidJob(f"This piece size is {'; '.join(breaches)}.", field="pieceSize")
         return options, notes

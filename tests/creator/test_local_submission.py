@@ -1,9 +1,11 @@
-"""Submitting to the local engine on this server's mapped folders (no qBittorrent needed)."""
+"""The local engine on this server's mapped folders, with no qBittorrent: submission and runs."""
 
 from waffle.models import Switch
 
+from creator.engines.local import LocalEngine
+from creator.models import Job
 from rollout.flags import flags_ensure
-from tests.factories import InstanceFactory, PresetFactory
+from tests.factories import InstanceFactory, JobFactory, PresetFactory
 from tests.harness.content import write
 
 
@@ -38,3 +40,24 @@ def test_with_the_v2_switch_off_the_api_makes_v1_as_the_form_does(user_client, t
     asked = user_client.post("/api/jobs", {**body, "format": "v2"}, content_type="application/json")
     assert asked.status_code == 422
     assert asked.json()["errors"][0]["field"] == "format"
+
+
+def test_a_chosen_piece_size_the_size_table_refuses_fails_saying_what_to_do(user, tmp_path):
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    instance = InstanceFactory(
+        allowed_roots=["/data"], path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}]
+    )
+    table = [{"up_to": 1024**2, "piece_size": 16 * 1024}, {"up_to": None, "piece_size": 1024**2}]
+    job = JobFactory(
+        owner=user,
+        instance=instance,
+        source_path="/data/Set",
+        engine="local",
+        options={"trackers": [], "format": "v1", "piece_size": 4 * 1024**2},
+        preset_snapshot={"name": "T", "piece_size_table": table},
+    )
+    LocalEngine(job, renew=lambda: Job.objects.get(pk=job.pk)).step()
+    job.refresh_from_db()
+    assert job.state == "failed"
+    assert "16 KiB" in job.error
+    assert job.error.endswith("Make it again with a piece size the preset allows, or automatic.")
