@@ -176,6 +176,9 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
     if isinstance(trackers, str):
         trackers = parse_tiers(trackers)
     values["trackers"] = tidy_tiers(trackers)
+    # as the form sends them: a stray space in a source tag would change the info hash
+    for name in ("source", "comment", "category"):
+        values[name] = values[name].strip()
     values["web_seeds"] = [url.strip() for url in values["web_seeds"] if url.strip()]
     values["tags"] = [tag.strip() for tag in values["tags"] if tag.strip()]
     for name in ("piece_size", "optimize_alignment", "padded_file_size_limit", "ignore_dotfiles"):
@@ -424,11 +427,14 @@ def job_submit(*, user, request: JobRequest) -> Job:
     require(user, CREATE_JOBS)
     job_limit_check(user=user)
     instance = instance_get(user=user, instance_id=request.instance_id)
-    preset = (
-        preset_get(viewer=user, preset_id=request.preset_id)
-        if request.preset_id is not None
-        else None
-    )
+    preset = None
+    if request.preset_id is not None:
+        try:
+            preset = preset_get(viewer=user, preset_id=request.preset_id)
+        except NotFound:
+            raise NotFound(
+                f"There is no preset {request.preset_id} you may use.", field="presetId"
+            ) from None
     options = _resolve_options(request, preset)
     options, format_notes = _check_v2_switch(request, options)
     engine, caps, notes = _choose_engine(request, options, instance)

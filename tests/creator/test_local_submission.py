@@ -61,3 +61,29 @@ def test_a_chosen_piece_size_the_size_table_refuses_fails_saying_what_to_do(user
     assert job.state == "failed"
     assert "16 KiB" in job.error
     assert job.error.endswith("Make it again with a piece size the preset allows, or automatic.")
+
+
+def test_the_api_takes_text_options_as_the_form_does_and_names_a_missing_preset(
+    user_client, tmp_path
+):
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    InstanceFactory(
+        is_default=True,
+        allowed_roots=["/data"],
+        path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}],
+    )
+    body = {
+        "path": "/data/Set",
+        "engine": "local",
+        "trackers": [],
+        "source": " PTP ",
+        "comment": "c\n",
+    }
+    made = user_client.post("/api/jobs", body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert (made.json()["options"]["source"], made.json()["options"]["comment"]) == ("PTP", "c")
+    missing = user_client.post(
+        "/api/jobs", {**body, "presetId": 999_999}, content_type="application/json"
+    )
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["field"] == "presetId"
