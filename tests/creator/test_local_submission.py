@@ -9,13 +9,18 @@ from tests.factories import InstanceFactory, JobFactory, PresetFactory
 from tests.harness.content import write
 
 
-def test_alignment_options_left_out_by_the_local_engine_are_noted(user_client, tmp_path):
-    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
-    InstanceFactory(
+def here(folder):
+    """The default instance, /data being `folder` on this server (qBittorrent not running)."""
+    return InstanceFactory(
         is_default=True,
         allowed_roots=["/data"],
-        path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}],
+        path_mappings=[{"host_path": str(folder), "qbt_path": "/data"}],
     )
+
+
+def test_alignment_options_left_out_by_the_local_engine_are_noted(user_client, tmp_path):
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    here(tmp_path)
     body = {"path": "/data/Set", "engine": "local", "optimizeAlignment": True, "trackers": []}
     response = user_client.post("/api/jobs", body, content_type="application/json")
     assert response.status_code == 201, response.content
@@ -24,11 +29,7 @@ def test_alignment_options_left_out_by_the_local_engine_are_noted(user_client, t
 
 def test_with_the_v2_switch_off_the_api_makes_v1_as_the_form_does(user_client, tmp_path):
     write(tmp_path / "Set", {"a.bin": b"a" * 1000})
-    InstanceFactory(
-        is_default=True,
-        allowed_roots=["/data"],
-        path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}],
-    )
+    here(tmp_path)
     flags_ensure()
     Switch.objects.filter(name="v2_formats").update(active=False)
     preset = PresetFactory(trackers=[], private=False, format="hybrid")
@@ -44,9 +45,7 @@ def test_with_the_v2_switch_off_the_api_makes_v1_as_the_form_does(user_client, t
 
 def test_a_chosen_piece_size_the_size_table_refuses_fails_saying_what_to_do(user, tmp_path):
     write(tmp_path / "Set", {"a.bin": b"a" * 1000})
-    instance = InstanceFactory(
-        allowed_roots=["/data"], path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}]
-    )
+    instance = here(tmp_path)
     table = [{"up_to": 1024**2, "piece_size": 16 * 1024}, {"up_to": None, "piece_size": 1024**2}]
     job = JobFactory(
         owner=user,
@@ -67,11 +66,7 @@ def test_the_api_takes_text_options_as_the_form_does_and_names_a_missing_preset(
     user_client, tmp_path
 ):
     write(tmp_path / "Set", {"a.bin": b"a" * 1000})
-    InstanceFactory(
-        is_default=True,
-        allowed_roots=["/data"],
-        path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}],
-    )
+    here(tmp_path)
     body = {
         "path": "/data/Set",
         "engine": "local",
