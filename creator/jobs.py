@@ -28,6 +28,7 @@ from creator import hashing
 from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobKind, JobState
 from creator.progress import progress_broadcast
 from presets import planner
+from presets.departures import preset_departures
 from presets.models import TrackerPreset
 from presets.services import (
     preset_get,
@@ -455,6 +456,15 @@ def job_submit(*, user, request: JobRequest) -> Job:
         options, preset, user=user, path=path, instance_id=instance.pk, engine=engine
     )
     notes += piece_notes
+    if preset is not None:  # kept with the job, as the form shows them before submitting
+        notes += preset_departures(
+            preset,
+            private=options.private,
+            source=options.source,
+            tiers=options.trackers,
+            format=options.format,
+            piece_size=0,  # checked above: a piece size the preset forbids is refused
+        )
     return job_open(
         actor=user,
         action="job.created",

@@ -82,3 +82,18 @@ def test_the_api_takes_text_options_as_the_form_does_and_names_a_missing_preset(
     )
     assert missing.status_code == 404
     assert missing.json()["errors"][0]["field"] == "presetId"
+
+
+def test_a_job_notes_where_it_departs_from_its_preset(user_client, tmp_path):
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    here(tmp_path)
+    trackers = [["https://tracker.example.org/announce"]]
+    preset = PresetFactory(trackers=trackers, private=True, source="PTP", name="Club")
+    body = {"path": "/data/Set", "engine": "local", "presetId": preset.pk}
+    as_set = user_client.post("/api/jobs", body, content_type="application/json").json()
+    assert not any("Club" in note for note in as_set["notes"]), as_set["notes"]
+    departed = user_client.post(
+        "/api/jobs", {**body, "private": False, "source": ""}, content_type="application/json"
+    ).json()
+    assert "Private is off: Club takes private torrents only." in departed["notes"]
+    assert 'The source tag is empty: Club sets the source tag "PTP".' in departed["notes"]
