@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from browser import paths
-from browser.browse import Entry, confine, list_directory
+from browser.browse import Entry, browse_capabilities, confine, list_directory
 from browser.capabilities import Capabilities
 from browser.instances import allowed_roots, instance_get
 from browser.models import Instance
@@ -321,7 +321,7 @@ def _single_file(client: QbittorrentClient, caps: Capabilities, qbt_path: str) -
 def _target(*, user, path: str, instance_id: int | None):
     instance = instance_get(user=user, instance_id=instance_id)
     client = client_for(instance)
-    caps = client.capabilities()
+    caps = browse_capabilities(client)  # before confining: see there
     roots = allowed_roots(instance, client)
     return instance, client, caps, confine(path, roots)
 

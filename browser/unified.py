@@ -4,12 +4,12 @@ from dataclasses import replace
 
 from browser import paths
 from browser.analysis import Scan, scan
-from browser.browse import Listing, browse, browse_capabilities
+from browser.browse import Listing, browse
 from browser.instances import instance_get
 from browser.local import local_browse, local_scan
 from browser.models import NavigationMode
 from browser.preferences import preference_mode
-from browser.qbittorrent import QbittorrentError, client_for
+from browser.qbittorrent import QbittorrentError
 from rollout.flags import LOCAL_MODE, switch_active
 
 # qBittorrent failures after which this server's own folders are worth showing instead.
@@ -85,8 +85,6 @@ def unified_scan(
     if _mode(user, mode) == NavigationMode.LOCAL:
         return local_scan(user=user, path=path, instance_id=instance_id), "local", None
     try:
-        # too old to list folders: fall back before scan() refuses a path on this server's side
-        browse_capabilities(client_for(instance_get(user=user, instance_id=instance_id)))
         return scan(user=user, path=path, instance_id=instance_id), "qbittorrent", None
     except QbittorrentError as error:
         if not _can_fall_back(user, instance_id, error):
