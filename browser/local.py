@@ -196,10 +196,12 @@ def local_scan(*, user, path: str, instance_id: int | None = None) -> Scan:
     return host_scan(instance, path)
 
 
-def host_confine(instance: Instance, path: str) -> str:
-    """`path` on this server, normalised; refused (403) unless it is inside the folders local
-    mode may show, links on the way resolved."""
-    return _confine_real(path, local_roots(instance))
+def mapped_host_path(instance: Instance, qbt_path: str) -> str | None:
+    """`qbt_path` (qBittorrent's view) on this server through the instance's path mappings,
+    None when none shows it; refused (403) as local browsing refuses it when it, or a link on
+    the way, leads out of the folders local mode may show. What this server reads for a job."""
+    on_host = paths.to_host(qbt_path, instance.mappings)
+    return None if on_host is None else _confine_real(on_host, local_roots(instance))
 
 
 def host_scan(instance: Instance, path: str) -> Scan:
@@ -207,7 +209,7 @@ def host_scan(instance: Instance, path: str) -> Scan:
     source, counting what the local engine would put in it: a link counts only as a file
     inside the source (creator.hashing.scan_source). Also what the local engine checks before
     it takes a job, whether or not local browsing is switched on."""
-    path = host_confine(instance, path)
+    path = _confine_real(path, local_roots(instance))
     if os.path.isfile(path):
         size = os.path.getsize(path)
         reason = ZERO_SIZE_REASON.format(what="This file is") if size == 0 else None

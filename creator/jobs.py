@@ -19,9 +19,9 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
 from browser import paths
-from browser.analysis import Scan, analyze, scan
+from browser.analysis import analyze, scan
 from browser.instances import instance_get
-from browser.local import host_scan
+from browser.local import host_scan, mapped_host_path
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import NotFound, PermissionDenied, ServiceError
 from creator import hashing
@@ -376,15 +376,6 @@ def _choose_engine(request: JobRequest, options: JobOptions, instance):
     return Engine.QBITTORRENT, caps, []
 
 
-def host_content(instance, path: str) -> Scan | None:
-    """The content at `path` (qBittorrent's view) as this server reads it through the
-    instance's path mappings; None when no mapping shows it. Refused (403 outside_roots) when a
-    link on the way leads out of the mapped folders, as local browsing refuses it: what this
-    server reads for a job must be what it would let the user browse."""
-    on_host = paths.to_host(path, instance.mappings)
-    return None if on_host is None else host_scan(instance, on_host)
-
-
 def _check_source(raw_path: str, engine: str, instance, *, user) -> str:
     """The source path (qBittorrent's view), checked by qBittorrent or, for the local engine,
     on this server through the path mapping."""
@@ -396,13 +387,14 @@ def _check_source(raw_path: str, engine: str, instance, *, user) -> str:
             path = paths.normalize(raw_path)
         except paths.PathError as error:
             raise InvalidJob(error.message, field="path") from None
-        source = host_content(instance, path)
-        if source is None:
+        on_host = paths.to_host(path, instance.mappings)
+        if on_host is None:
             raise InvalidJob(
                 f"No path mapping of qBittorrent '{instance.name}' shows {path} on this "
                 "server: the local engine reads the content here.",
                 field="path",
             )
+        source = host_scan(instance, on_host)
         usable, reason = source.usable, source.reason
     if not usable:
         raise InvalidJob(
@@ -813,7 +805,7 @@ def job_retry(*, viewer, job_id: int) -> Job:
                 f"The preset of job {old.pk} is no longer one you may use.", field="preset"
             ) from None
     if old.engine == Engine.LOCAL:
-        host_content(instance, old.source_path)  # no link out of the mapped folders since
+        mapped_host_path(instance, old.source_path)  # no link out of the mapped folders since
     # A check runs again against the same .torrent; anything else makes the torrent again
     # (an edit's new trackers and flags included).
     verify = old.kind == JobKind.VERIFY

@@ -11,13 +11,13 @@ from accounts.audit import audit_record
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
 from browser import paths
 from browser.instances import instance_get
+from browser.local import mapped_host_path
 from creator import metainfo
 from creator.finish import masked_trackers, torrent_store
 from creator.jobs import (
     InvalidJob,
     JobOptions,
     check_trackers,
-    host_content,
     job_broadcast,
     job_get_own,
     job_limit_check,
@@ -78,7 +78,7 @@ def verify_submit(*, user, data: bytes, path: str, instance_id: int | None = Non
         qbt_path = paths.normalize(path)
     except paths.PathError as error:
         raise InvalidJob(error.message, field="path") from None
-    if host_content(instance, qbt_path) is None:
+    if mapped_host_path(instance, qbt_path) is None:
         raise InvalidJob(
             f"No path mapping of qBittorrent '{instance.name}' shows {qbt_path} "
             "on this server: verifying reads the content here.",

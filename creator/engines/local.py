@@ -14,8 +14,7 @@ import time
 from django.conf import settings
 from django.utils import timezone
 
-from browser import paths
-from browser.local import host_confine
+from browser.local import mapped_host_path
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import ServiceError
 from creator import hashing
@@ -34,10 +33,7 @@ def host_path(job: Job) -> str | None:
     """The job's source on this server, through its instance's path mappings (None when none
     shows it). Confined again as at submission: a link leading out of the mapped folders may
     have appeared since (a ServiceError)."""
-    if job.instance is None:
-        return None
-    on_host = paths.to_host(job.source_path, job.instance.mappings)
-    return None if on_host is None else host_confine(job.instance, on_host)
+    return None if job.instance is None else mapped_host_path(job.instance, job.source_path)
 
 
 def piece_size_for(source: hashing.Source, options: JobOptions, job: Job) -> int:
