@@ -10,11 +10,13 @@ again after any 403 without limit.
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import math
 import threading
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import orjson
 import qbittorrentapi
@@ -91,6 +93,24 @@ class _Transport(qbittorrentapi.Client):
             raise qbittorrentapi.APIConnectionError(str(exc)) from exc
 
 
+def nearby(url: str) -> bool:
+    """Whether qBittorrent answers on this host or a local network: its loopback, a private or
+    link-local address, or a name without dots (a Docker service, a LAN host).
+
+    The app then asks for answers uncompressed. qBittorrent gzips every answer a client accepts
+    gzipped; over loopback or a LAN that costs more than it saves (a 10,000-entry listing: 4%
+    of qBittorrent 5.3's answer time, 20% of 5.1's, as measured by bench/browse.py), while
+    across the internet the compressed answer is ten times smaller."""
+    host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    if host == "localhost" or (host and "." not in host and ":" not in host):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 class QbittorrentClient:
     def __init__(self, instance: Instance):
         self.instance = instance
@@ -111,6 +131,7 @@ class QbittorrentClient:
             HTTPADAPTER_ARGS={"max_retries": 0},
             SIMPLE_RESPONSES=True,  # plain JSON: its per-item wrappers are slow on large folders
             DISABLE_LOGGING_DEBUG_OUTPUT=True,
+            EXTRA_HEADERS={"Accept-Encoding": "identity"} if nearby(instance.url) else None,
         )
 
     # --- calls ------------------------------------------------------------------------------

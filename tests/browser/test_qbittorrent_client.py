@@ -6,7 +6,13 @@ import pytest
 from django.db import connection
 
 from browser.models import LoginState
-from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for, login_retry_allow
+from browser.qbittorrent import (
+    QbittorrentClient,
+    QbittorrentError,
+    client_for,
+    login_retry_allow,
+    nearby,
+)
 from tests.factories import InstanceFactory, instance_for
 from tests.harness.fake_qbittorrent import FakeQbittorrent, slow
 from tests.harness.ports import free_port
@@ -145,6 +151,36 @@ def test_the_browsers_origin_and_referer_are_never_forwarded(user_client, db, fa
     assert fake.requests
     for request in fake.requests:
         assert "Origin" not in request["headers"] and "Referer" not in request["headers"]
+
+
+@pytest.mark.qbittorrent
+def test_a_qbittorrent_on_this_host_is_asked_for_answers_uncompressed(user_client, db, fake):
+    fake.routes["/api/v2/app/getDirectoryContent"] = (200, ["/data/a"])
+    instance_for(fake)
+    assert browse(user_client, path="/data").status_code == 200
+    listing = fake.calls("/api/v2/app/getDirectoryContent")[-1]
+    assert listing["headers"]["Accept-Encoding"] == "identity"
+
+
+@pytest.mark.parametrize(
+    "url, near",
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://localhost:8080", True),
+        ("http://[::1]:8080", True),
+        ("http://192.168.1.20:8080", True),
+        ("http://10.0.0.5", True),
+        ("http://172.18.0.3:8080", True),  # a Docker network
+        ("http://qbittorrent:8080", True),  # a Docker Compose service
+        ("qbittorrent:8080", True),  # QBITTORRENT_URL without a scheme
+        ("https://seedbox.example.net/qbittorrent", False),
+        ("https://8.8.8.8:8080", False),
+        ("http://100.101.102.103:8080", False),  # a Tailscale peer: maybe far away
+        ("https://[2606:4700::1111]:8080", False),
+    ],
+)
+def test_answers_are_compressed_only_across_the_internet(url, near):
+    assert nearby(url) is near
 
 
 def test_an_unreachable_instance_is_a_503_naming_it(user_client, db):
