@@ -60,6 +60,7 @@ from creator.metainfo import (
     bencode,
     is_pad_file,
     link_target,
+    path_of,
     set_trackers,
     set_web_seeds,
 )
@@ -1024,7 +1025,7 @@ def _listed_files(info: dict, is_v1: bool, content_is_folder: bool) -> list[_Lis
     if is_v1 and b"files" in info:
         return [
             _Listed(
-                tuple(_component(p) for p in f[b"path"]), int(f[b"length"]), is_pad_file(f), None
+                tuple(_component(p) for p in path_of(f)), int(f[b"length"]), is_pad_file(f), None
             )
             for f in info[b"files"]
             if link_target(f) is None

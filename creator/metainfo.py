@@ -181,6 +181,14 @@ def _text(value, default: str = "") -> str:
 BITCOMET_PAD_MARK = b"_____padding_file_"
 
 
+def path_of(entry: dict) -> list[bytes]:
+    """A v1 "files" entry's path elements as libtorrent takes them: "path.utf-8" when there is
+    one (clients that wrote "path" in their own code page, old Windows ones, put the UTF-8
+    spelling there), else "path"."""
+    utf8 = entry.get(b"path.utf-8")
+    return utf8 if isinstance(utf8, list) and utf8 else entry[b"path"]
+
+
 def is_pad_file(entry: dict) -> bool:
     """Whether an entry of a v1 "files" list is padding (zeros, never on disk), as libtorrent
     decides: attr "p" (BEP 47), or BitComet's mark anywhere in its path.
@@ -189,7 +197,7 @@ def is_pad_file(entry: dict) -> bool:
     the torrent's name included; we look below the name only, so a torrent whose name holds the
     mark is not read as padding from end to end.
     """
-    return b"p" in entry.get(b"attr", b"") or any(BITCOMET_PAD_MARK in p for p in entry[b"path"])
+    return b"p" in entry.get(b"attr", b"") or any(BITCOMET_PAD_MARK in p for p in path_of(entry))
 
 
 def link_target(entry: dict) -> list[bytes] | None:
@@ -265,7 +273,7 @@ def _read(data: bytes) -> Metainfo:
     if is_v1:
         if b"files" in info:
             for f in info[b"files"]:
-                parts = (name, *(_text(p) for p in f[b"path"]))
+                parts = (name, *(_text(p) for p in path_of(f)))
                 target = link_target(f)
                 if target is not None:
                     links.append(TorrentLink("/".join(parts), _link_text(parts, target)))

@@ -1,5 +1,6 @@
 """Torrents made elsewhere read and verify as libtorrent reads them: BitComet pad files,
-symlinks, odd private flags, name.utf-8 and comment.utf-8, and names no answer can hold."""
+symlinks, odd private flags, name.utf-8, path.utf-8 and comment.utf-8, and names no answer can
+hold."""
 
 import hashlib
 import os
@@ -216,6 +217,40 @@ def test_the_name_is_name_utf8_when_there_is_one():
     meta = metainfo.read(data)
     assert meta.name == torrent_info(data).name() == "café"
     assert [f.path for f in meta.files] == ["café/a"]
+
+
+@pytest.fixture
+def latin1_paths(tmp_path):
+    """A torrent whose "path" entries are Latin-1 with their UTF-8 spelling in "path.utf-8",
+    and its content on disk under the UTF-8 names."""
+    a, b = os.urandom(3000), os.urandom(2000)
+    write(tmp_path / "Set", {"déjà/vu.bin": a, "plain.bin": b})
+    files = [
+        {
+            b"length": 3000,
+            b"path": [b"d\xe9j\xe0", b"vu.bin"],
+            b"path.utf-8": ["déjà".encode(), b"vu.bin"],
+        },
+        {b"length": 2000, b"path": [b"plain.bin"]},
+    ]
+    return v1_torrent(b"Set", files, a + b), tmp_path / "Set"
+
+
+def test_inspect_shows_path_utf8_as_libtorrent_does(latin1_paths):
+    data, _ = latin1_paths
+    meta = metainfo.read(data)
+    assert [(f.path, f.size) for f in meta.files] == files_of(torrent_info(data))
+    assert meta.files[0].path == "Set/déjà/vu.bin"
+
+
+def test_verify_finds_the_files_named_by_path_utf8(latin1_paths):
+    data, content = latin1_paths
+    report = hashing.verify(data, content)
+    assert [(f.path, f.status) for f in report.files] == [
+        ("Set/déjà/vu.bin", "ok"),
+        ("Set/plain.bin", "ok"),
+    ]
+    assert report.ok
 
 
 @pytest.mark.parametrize(
