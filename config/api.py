@@ -73,8 +73,10 @@ def invalid_input(request, exc: NinjaValidationError):
         if loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
             loc = loc[1:]
         if loc and loc[0] == "payload":
-            loc = loc[1:]
-        errors.append({"field": ".".join(loc) or None, "message": error.get("msg", "invalid")})
+            loc = loc[1:] or ["body"]  # the body as a whole (not an object)
+        # pydantic prefixes a validator's own words with "Value error, ": they stand alone
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        errors.append({"field": ".".join(loc) or None, "message": message})
     detail = (
         "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
         or "Invalid input."

@@ -9,7 +9,8 @@ import re
 from typing import Annotated, Any, ClassVar
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 # NUL (PostgreSQL cannot store it) and lone surrogates (JSON's "\ud800": no UTF-8 encodes it,
@@ -31,6 +32,17 @@ class CamelSchema(Schema):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
     # Fields whose service refuses these characters itself, with its own status and words.
     text_checked_by_service: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value):
+        # ninja reads a schema's fields as attributes of whatever the body is: a JSON list,
+        # string or number passed as a body that set nothing (`[]` made a default plan).
+        # Answers are made from dicts and objects, never from these.
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if raw is None or isinstance(raw, list | str | int | float | bool):
+            raise ValueError("Must be a JSON object.")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
