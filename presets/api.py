@@ -271,8 +271,9 @@ def export_presets(request):
 
 @router.post("/presets/import", response=ImportOut, by_alias=True)
 def import_presets(request, payload: list[PresetFields]):
-    """Create or update presets by name; each item gets its own result."""
-    items = [item.model_dump() for item in payload]
+    """Create or update presets by name; each item gets its own result. Fields an item leaves
+    out keep their values (a new preset takes the defaults)."""
+    items = [item.model_dump(exclude_unset=True) for item in payload]
     return {"results": preset_import(user=request.user, items=items)}
 
 

@@ -87,3 +87,25 @@ def test_an_export_holds_no_secrets(staff_client, ptp, passkey):
     PresetSecretFactory(preset=ptp, value=passkey)
     response = staff_client.get("/api/presets/export")
     assert passkey not in response.content.decode()
+
+
+def test_an_import_item_changes_only_the_fields_it_gives(staff_client, ptp):
+    before = staff_client.get(f"/api/presets/{ptp.pk}").json()
+    response = import_(staff_client, [{"name": "PTP", "comment": "imported"}])
+    assert response.json()["results"][0]["status"] == "updated"
+    after = staff_client.get(f"/api/presets/{ptp.pk}").json()
+    assert after == {**before, "comment": "imported"}
+    assert after["private"] and after["trackers"]
+
+
+def test_a_new_preset_from_a_partial_item_takes_the_defaults_a_created_one_takes(staff_client, db):
+    import_(staff_client, [{"name": "Imported", "source": "SRC"}])
+    staff_client.post(
+        "/api/presets", {"name": "Created", "source": "SRC"}, content_type="application/json"
+    )
+    imported, created = (
+        staff_client.get(f"/api/presets/{TrackerPreset.objects.get(name=n).pk}").json()
+        for n in ("Imported", "Created")
+    )
+    different = {k for k in imported if imported[k] != created[k]}
+    assert different == {"id", "name"}
