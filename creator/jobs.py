@@ -29,7 +29,7 @@ from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobKind,
 from creator.progress import progress_broadcast
 from presets import planner
 from presets.departures import preset_departures
-from presets.models import TrackerPreset
+from presets.models import TAG_COMMA, TrackerPreset
 from presets.services import (
     preset_get,
     preset_resolve_trackers,
@@ -182,6 +182,8 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
         values[name] = values[name].strip()
     values["web_seeds"] = [url.strip() for url in values["web_seeds"] if url.strip()]
     values["tags"] = [tag.strip() for tag in values["tags"] if tag.strip()]
+    if any("," in tag for tag in values["tags"]):
+        raise InvalidJob(TAG_COMMA, field="tags")
     for name in ("piece_size", "optimize_alignment", "padded_file_size_limit", "ignore_dotfiles"):
         given = getattr(request, name)
         if given is not None:

@@ -190,8 +190,14 @@ class TrackerPreset(models.Model):
                 errors["trackers"] = tracker_problems
             if seed_problems:
                 errors["web_seeds"] = seed_problems
+            if any("," in tag for tag in self.tags):
+                errors["tags"] = TAG_COMMA
         if errors:
             raise ValidationError(errors)
+
+
+# qBittorrent takes a torrent's tags as one comma-separated text: "a,b" would be two tags.
+TAG_COMMA = "A tag cannot contain a comma: qBittorrent separates tags with commas."
 
 
 def _shape_errors(preset: TrackerPreset) -> dict:
