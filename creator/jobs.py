@@ -24,6 +24,7 @@ from browser.instances import instance_get
 from browser.local import host_scan, mapped_host_path
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import NotFound, PermissionDenied, ServiceError
+from config.texts import control_characters_problem
 from creator import hashing
 from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobKind, JobState
 from creator.progress import progress_broadcast
@@ -85,6 +86,14 @@ class InvalidJob(ServiceError):
 
     status = 422
     code = "invalid_job"
+
+
+def check_torrent_texts(*, source: str | None, comment: str | None, category: str = "") -> None:
+    """Refuses control characters in the texts a job writes (InvalidJob at the field)."""
+    for field_name, value in (("source", source), ("comment", comment), ("category", category)):
+        problem = control_characters_problem(field_name, value)
+        if problem:
+            raise InvalidJob(problem, field=field_name)
 
 
 class StateChanged(Exception):
@@ -180,6 +189,9 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
     # as the form sends them: a stray space in a source tag would change the info hash
     for name in ("source", "comment", "category"):
         values[name] = values[name].strip()
+    check_torrent_texts(
+        source=values["source"], comment=values["comment"], category=values["category"]
+    )
     values["web_seeds"] = [url.strip() for url in values["web_seeds"] if url.strip()]
     values["tags"] = [tag.strip() for tag in values["tags"] if tag.strip()]
     if any("," in tag for tag in values["tags"]):

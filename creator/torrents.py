@@ -17,6 +17,7 @@ from creator.finish import masked_trackers, torrent_store
 from creator.jobs import (
     InvalidJob,
     JobOptions,
+    check_torrent_texts,
     check_trackers,
     job_broadcast,
     job_get_own,
@@ -127,6 +128,10 @@ def job_edit(
         trackers = tidy_tiers(trackers)
     if web_seeds is not None:
         web_seeds = [url.strip() for url in web_seeds if url.strip()]
+    # as a new job takes them (the edit form sends None for a field left as shown)
+    source = source.strip() if source is not None else None
+    comment = comment.strip() if comment is not None else None
+    check_torrent_texts(source=source, comment=comment)
     options = JobOptions.of(original)
     changed = {
         k: v

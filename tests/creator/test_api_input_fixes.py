@@ -3,8 +3,10 @@ makes it."""
 
 import pytest
 
+from creator import metainfo
 from creator.models import Job
 from tests.creator.test_local_submission import here
+from tests.factories import InstanceFactory, completed_job
 from tests.harness.content import write
 
 
@@ -37,3 +39,59 @@ def test_a_preset_tag_with_a_comma_is_refused(staff_client, db, how):
         result = post(staff_client, "/api/presets/import", [preset]).json()["results"][0]
         assert result["status"] == "invalid"
         assert result["errors"][0]["field"] == "tags"
+
+
+# --- source and comment: trimmed and checked on edit as on create ---------------------------
+
+
+@pytest.fixture
+def done(user, tmp_path):
+    write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
+    return completed_job(tmp_path / "Album", owner=user, instance=InstanceFactory())
+
+
+def test_an_edit_trims_the_source_and_comment_as_a_new_job_does(user_client, done):
+    edited = post(user_client, f"/api/jobs/{done.pk}/edit", {"source": "  SRC ", "comment": " c\n"})
+    assert edited.status_code == 201, edited.content
+    data = user_client.get(f"/api/jobs/{edited.json()['id']}/torrent").content
+    assert (metainfo.read(data).source, metainfo.read(data).comment) == ("SRC", "c")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("source", "\x01x"), ("source", "a\nb"), ("comment", "\x1b[31mred"), ("comment", "x\x7f")],
+)
+def test_an_edit_refuses_control_characters(user_client, done, field, value):
+    response = post(user_client, f"/api/jobs/{done.pk}/edit", {field: value})
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == field
+    assert Job.objects.count() == 1
+
+
+def test_a_comment_keeps_its_tabs_and_line_breaks(user_client, done):
+    edited = post(user_client, f"/api/jobs/{done.pk}/edit", {"comment": "one\ttwo\r\nthree"})
+    assert edited.status_code == 201, edited.content
+    data = user_client.get(f"/api/jobs/{edited.json()['id']}/torrent").content
+    assert metainfo.read(data).comment == "one\ttwo\r\nthree"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("source", "\x01x"), ("comment", "\x1b[31m"), ("category", "a\x02")]
+)
+def test_a_new_job_refuses_control_characters(user_client, tmp_path, field, value):
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    here(tmp_path)
+    body = {"path": "/data/Set", "engine": "local", "trackers": [], field: value}
+    response = post(user_client, "/api/jobs", body)
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == field
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("source", "OPS\x00"), ("source", "\x01x"), ("comment", "\x1b[31m")]
+)
+def test_a_preset_refuses_control_characters(staff_client, db, field, value):
+    response = post(staff_client, "/api/presets", {"name": "P", field: value})
+    assert response.status_code in (400, 422), response.content
+    assert response.json()["errors"][0]["field"] == field

@@ -110,7 +110,7 @@ def test_fields_left_as_the_edit_form_showed_them_are_kept_as_they_were(
     write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
     made = user_client.post(
         f"/api/jobs/{completed_job(tmp_path / 'Album', owner=user).pk}/edit",
-        {"trackers": [["http://127.0.0.1:9/a"]], "source": "TRK ", "comment": "by api\n"},
+        {"trackers": [["http://127.0.0.1:9/a"]], "source": "TRK", "comment": "by api\nline 2"},
         content_type="application/json",
     )
     assert made.status_code == 201, made.content
@@ -119,12 +119,12 @@ def test_fields_left_as_the_edit_form_showed_them_are_kept_as_they_were(
     # only the trackers are changed.
     user_client.post(
         f"/jobs/{job.pk}/edit",
-        {"trackers": "http://127.0.0.1:9/b\r\n", "source": "TRK ", "comment": "by api\r\n"},
+        {"trackers": "http://127.0.0.1:9/b\r\n", "source": "TRK", "comment": "by api\r\nline 2"},
     )
     edited = Job.objects.exclude(pk__in=[job.pk, job.retry_of_id]).get()
     assert edited.info_hash_v1 == job.info_hash_v1  # the form says other trackers keep it
     stored = torrent_info((settings.TORRENTS_DIR / edited.torrent_file).read_bytes())
-    assert (stored.comment(), tiers(stored)) == ("by api\n", [["http://127.0.0.1:9/b"]])
+    assert (stored.comment(), tiers(stored)) == ("by api\nline 2", [["http://127.0.0.1:9/b"]])
 
 
 def test_an_edit_with_a_blank_tier_still_masks_the_passkey(user_client, user, tmp_path):
