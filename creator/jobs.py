@@ -32,6 +32,7 @@ from presets import planner
 from presets.departures import preset_departures
 from presets.models import TAG_COMMA, TrackerPreset
 from presets.services import (
+    preset_chosen,
     preset_get,
     preset_resolve_trackers,
     preset_values,
@@ -434,14 +435,7 @@ def job_submit(*, user, request: JobRequest) -> Job:
     require(user, CREATE_JOBS)
     job_limit_check(user=user)
     instance = instance_get(user=user, instance_id=request.instance_id)
-    preset = None
-    if request.preset_id is not None:
-        try:
-            preset = preset_get(viewer=user, preset_id=request.preset_id)
-        except NotFound:
-            raise NotFound(
-                f"There is no preset {request.preset_id} you may use.", field="presetId"
-            ) from None
+    preset = preset_chosen(viewer=user, preset_id=request.preset_id)
     options = _resolve_options(request, preset)
     options, format_notes = _check_v2_switch(request, options)
     engine, caps, notes = _choose_engine(request, options, instance)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from browser.analysis import Analysis, analyze
 from presets.planner import Candidate, PiecePlan
-from presets.services import preset_get, preset_plan_pieces
+from presets.services import InvalidInput, preset_chosen, preset_plan_pieces
 
 
 @dataclass(frozen=True)
@@ -23,18 +23,24 @@ def path_plan_pieces(
     preset_id: int | None = None,
 ) -> PathPlan:
     """Analyze `path` as qBittorrent sees it, then plan its piece size (under a preset's rules)."""
-    preset = preset_get(viewer=user, preset_id=preset_id) if preset_id is not None else None
+    preset = preset_chosen(viewer=user, preset_id=preset_id)
     analysis = analyze(user=user, path=path, instance_id=instance_id)
     sizes_complete = analysis.total_size is not None and not analysis.truncated
-    plan = preset_plan_pieces(
-        viewer=user,
-        total_size=analysis.total_size if sizes_complete else None,
-        file_sizes=analysis.file_sizes if sizes_complete else None,
-        file_count=analysis.files,
-        format=format,
-        target_pieces=target_pieces,
-        preset=preset,
-    )
+    try:
+        plan = preset_plan_pieces(
+            viewer=user,
+            total_size=analysis.total_size if sizes_complete else None,
+            file_sizes=analysis.file_sizes if sizes_complete else None,
+            file_count=analysis.files,
+            format=format,
+            target_pieces=target_pieces,
+            preset=preset,
+        )
+    except InvalidInput as exc:
+        # the sizes came from the path's content, not from fields the user sent
+        content = {"total_size", "file_sizes", "file_count"}
+        errors = {("path" if f in content else f): m for f, m in exc.errors.items()}
+        raise InvalidInput(errors) from None
     return PathPlan(analysis=analysis, plan=plan)
 
 

@@ -15,6 +15,7 @@ from config.schemas import CamelSchema, Id
 from presets import planner
 from presets.services import (
     preset_can_edit,
+    preset_chosen,
     preset_create,
     preset_delete,
     preset_export,
@@ -214,7 +215,7 @@ class PiecePlanOut(CamelSchema):
 
 
 def _preset_or_none(request, preset_id: Id | None):
-    return None if preset_id is None else preset_get(viewer=request.user, preset_id=preset_id)
+    return preset_chosen(viewer=request.user, preset_id=preset_id)
 
 
 # --- using presets ---------------------------------------------------------------------------

@@ -130,6 +130,16 @@ def preset_get(*, viewer, preset_id: int) -> TrackerPreset:
     return _with_secret_status([preset], viewer)[0]
 
 
+def preset_chosen(*, viewer, preset_id: int | None) -> TrackerPreset | None:
+    """The preset a request names in its `presetId` (None: no preset); NotFound at that field."""
+    if preset_id is None:
+        return None
+    try:
+        return preset_get(viewer=viewer, preset_id=preset_id)
+    except NotFound:
+        raise NotFound(f"There is no preset {preset_id} you may use.", field="presetId") from None
+
+
 def preset_can_edit(*, user, preset: TrackerPreset) -> bool:
     return preset.owner_id == user.pk if preset.owner_id is not None else user.is_staff
 

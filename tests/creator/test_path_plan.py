@@ -69,3 +69,38 @@ def test_a_missing_path_is_a_404_at_its_field(user_client, db, qbittorrent, cont
     response = plan(user_client, path=f"{content[1]}/missing")
     assert response.status_code == 404
     assert response.json()["errors"][0]["field"] == "path"
+
+
+def test_empty_content_is_refused_at_the_path(user_client, db, qbittorrent, content):
+    instance_for(  # sizes known on 5.1 too, through the mount
+        qbittorrent,
+        path_mappings=[
+            {"host_path": str(qbittorrent.host_data_dir), "qbt_path": qbittorrent.qbt_data_dir}
+        ],
+    )
+    host, qbt = content
+    write(host, {"Empty/none.bin": b""})
+    response = plan(user_client, path=f"{qbt}/Empty")
+    assert response.status_code == 400, response.content
+    assert [e["field"] for e in response.json()["errors"]] == ["path"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/qbittorrent/calculate-pieces", "/api/torrentcreator/calculate-pieces"]
+)
+def test_an_unknown_preset_is_a_404_at_its_field(user_client, db, qbittorrent, content, url):
+    instance_for(qbittorrent)
+    body = {"path": content[1], "presetId": 999_999, "totalSize": 5}
+    response = user_client.post(url, body, content_type="application/json")
+    assert response.status_code == 404, response.content
+    assert response.json()["errors"][0]["field"] == "presetId"
+
+
+def test_validating_trackers_with_an_unknown_preset_is_a_404_at_its_field(user_client, db):
+    response = user_client.post(
+        "/api/torrentcreator/validate-trackers",
+        {"presetId": 999_999},
+        content_type="application/json",
+    )
+    assert response.status_code == 404, response.content
+    assert response.json()["errors"][0]["field"] == "presetId"
