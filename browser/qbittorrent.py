@@ -347,6 +347,10 @@ class QbittorrentClient:
                     raise
             time.sleep(0.1)
 
+    def remove_torrent(self, torrent_id: str) -> None:
+        """torrents/delete, keeping the files."""
+        self.call(lambda api: api.torrents_delete(delete_files=False, torrent_hashes=torrent_id))
+
     def start_torrent(self, torrent_id: str) -> None:
         """torrents/start (torrents/resume before WebAPI 2.11)."""
         self.call(lambda api: api.torrents_start(torrent_hashes=torrent_id))

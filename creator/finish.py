@@ -5,6 +5,7 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
@@ -12,10 +13,10 @@ from django.conf import settings
 from django.db import models
 
 from browser import paths
-from browser.qbittorrent import QbittorrentClient
+from browser.qbittorrent import ADDED_WITHIN_S, QbittorrentClient
 from config.errors import ServiceError
 from creator import metainfo
-from creator.jobs import JobOptions, job_transition
+from creator.jobs import JobOptions, StateChanged, job_transition
 from creator.metainfo import Metainfo, MetainfoError
 from creator.models import Job, JobState
 from presets import planner
@@ -148,8 +149,11 @@ def seed_params(
     return {name: value for name, value in params.items() if value != ""}
 
 
-def _seed(job: Job, data: bytes, meta: Metainfo, client: QbittorrentClient) -> str:
-    """Adds the torrent to qBittorrent as complete (no recheck); a sentence on the outcome.
+def _seed(
+    job: Job, data: bytes, meta: Metainfo, client: QbittorrentClient
+) -> tuple[str, str | None]:
+    """Adds the torrent to qBittorrent as complete (no recheck): a sentence on the outcome, and
+    the torrent's id in qBittorrent once it was added.
 
     The content is where it was made. A torrent named otherwise than its source (the name
     option) must still find it there: a folder's files are placed in the folder itself, with no
@@ -165,6 +169,8 @@ def _seed(job: Job, data: bytes, meta: Metainfo, client: QbittorrentClient) -> s
     lone_file = only is not None and not single_file and "/" not in only
     renamed_folder = meta.name != on_disk and not single_file and not lone_file
     renamed_file = meta.name != on_disk and single_file
+    torrent_id = meta.info_hash_v1 or (meta.info_hash_v2 or "")[:40]
+    added = None
     try:
         params = seed_params(
             save_path=job.source_path
@@ -177,19 +183,42 @@ def _seed(job: Job, data: bytes, meta: Metainfo, client: QbittorrentClient) -> s
             start=not renamed_file,
         )
         client.add_torrent(data, params)
+        added = torrent_id
         if renamed_file:
-            torrent_id = meta.info_hash_v1 or (meta.info_hash_v2 or "")[:40]
             client.rename_file(torrent_id, meta.name, on_disk)
             client.start_torrent(torrent_id)
     except ServiceError as error:
         logger.warning("Job %s: adding for seeding failed: %s", job.pk, error.message)
-        return f"Not seeding: {error.message}"
+        return f"Not seeding: {error.message}", added
     where = f" in category {options.category}" if options.category else ""
-    return f"Seeding in qBittorrent '{job.instance_name}'{where}."
+    return f"Seeding in qBittorrent '{job.instance_name}'{where}.", added
 
 
-def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> FinishOutcome:
-    """Completes a job from the .torrent its engine made (or asks for a new piece size)."""
+def _seeding_lease_s(client: QbittorrentClient) -> float:
+    """How long seeding may take: add, rename and start, each within the instance's timeout,
+    and the wait for qBittorrent to list the torrent in between."""
+    return 3 * client.instance.timeout_s + ADDED_WITHIN_S + 10
+
+
+def _discard(job: Job, stored: str, client: QbittorrentClient | None, seeded: str | None) -> None:
+    """Undoes a finish that lost its job: cancelled meanwhile, nothing of it is kept. (Taken
+    over by another worker, the job is that worker's to finish: its .torrent is left alone.)"""
+    job.refresh_from_db(fields=["state"])
+    if job.state != JobState.CANCELLED:
+        return
+    (settings.TORRENTS_DIR / stored).unlink(missing_ok=True)
+    if seeded is not None and client is not None:
+        try:
+            client.remove_torrent(seeded)
+        except ServiceError as error:
+            logger.warning("Job %s: could not remove the cancelled torrent: %s", job.pk, error)
+
+
+def job_finish(
+    job: Job, data: bytes, *, client: QbittorrentClient | None, renew: Callable[..., Job]
+) -> FinishOutcome:
+    """Completes a job from the .torrent its engine made (or asks for a new piece size).
+    `renew(seconds=)` extends the job's lease, or raises StateChanged when it was cancelled."""
     options = JobOptions.of(job)
     try:
         meta = metainfo.read(data)
@@ -225,13 +254,23 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
         )
         return FinishOutcome()
 
-    seeding = ""
-    if options.start_seeding:
-        seeding = (
-            _seed(job, data, meta, client)
-            if client is not None
-            else "Not seeding: qBittorrent could not be reached."
-        )
+    seeding, seeded = "", None
+    try:
+        if options.start_seeding and client is None:
+            seeding = "Not seeding: qBittorrent could not be reached."
+        elif options.start_seeding:
+            # Not seeded when cancelled by now; and held for as long as seeding may take, so
+            # that no other worker takes the job over and finishes it a second time.
+            job = renew(seconds=_seeding_lease_s(client))
+            seeding, seeded = _seed(job, data, meta, client)
+        _complete(job, data, meta, stored, seeding)
+    except StateChanged:
+        _discard(job, stored, client, seeded)
+        raise
+    return FinishOutcome()
+
+
+def _complete(job: Job, data: bytes, meta: Metainfo, stored: str, seeding: str) -> None:
     masked, secret_urls = masked_trackers(job, meta)
     job_transition(
         job,
@@ -252,7 +291,6 @@ def job_finish(job: Job, data: bytes, *, client: QbittorrentClient | None) -> Fi
         waiting_reason="",
         error="",
     )
-    return FinishOutcome()
 
 
 def retry_with_piece_size(job: Job, piece_size: int, reason: str) -> None:

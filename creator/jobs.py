@@ -70,6 +70,8 @@ TRANSITIONS = {
         JobState.QUEUED,
     },
     JobState.FINALIZING: {
+        # the local engine's torrent was in the memory of a worker that died while finishing
+        JobState.HASHING,
         JobState.COMPLETED,
         JobState.FAILED,
         JobState.CANCELLED,
@@ -374,7 +376,9 @@ def _choose_engine(request: JobRequest, options: JobOptions, instance):
         return Engine.QBITTORRENT, caps, []
     if wanted == Engine.LOCAL or local_only or unusable:
         if not mapped:
+            # the reasons are sentences: their full stop would sit before the comma
             reason = unusable or (local_only and local_only.capitalize()) or "The local engine"
+            reason = reason.rstrip(".")
             raise InvalidJob(
                 f"{reason}, and no path mapping of qBittorrent '{instance.name}' shows "
                 f"{request.path} on this server for the local engine.",
@@ -385,7 +389,7 @@ def _choose_engine(request: JobRequest, options: JobOptions, instance):
             raise InvalidJob(unusable, field="instance", code="qbittorrent_unusable")
         note = []
         if wanted != Engine.LOCAL:
-            why = unusable or local_only
+            why = (unusable or local_only).rstrip(".")
             note = [f"{why}: the torrent is made on this server instead (local engine)."]
         return Engine.LOCAL, caps, note
     return Engine.QBITTORRENT, caps, []
@@ -530,6 +534,9 @@ def job_transition(job: Job, state: str, **fields) -> Job:
         fields.setdefault("lease_owner", "")
         fields.setdefault("lease_until", None)
         fields.setdefault("eta_s", None)
+        # an ended job waits for nothing: "Waiting for qBittorrent" beside its error misled
+        fields.setdefault("waiting_reason", "")
+        fields.setdefault("waiting_since", None)
     updated = Job.objects.filter(pk=job.pk, state=job.state).update(
         state=state, updated_at=now, **fields
     )
@@ -599,9 +606,10 @@ def job_claim(job_id: int, *, worker: str) -> Job | None:
     return Job.objects.get(pk=job_id) if claimed else None
 
 
-def job_renew(job: Job, *, worker: str) -> Job:
-    """Extends the lease and reloads the job; StateChanged if it was cancelled or taken."""
-    until = timezone.now() + timedelta(seconds=settings.JOB_LEASE_S)
+def job_renew(job: Job, *, worker: str, seconds: float | None = None) -> Job:
+    """Extends the lease (by JOB_LEASE_S, or `seconds`) and reloads the job; StateChanged if
+    it was cancelled or taken."""
+    until = timezone.now() + timedelta(seconds=seconds or settings.JOB_LEASE_S)
     renewed = Job.objects.filter(pk=job.pk, lease_owner=worker, state__in=ACTIVE_STATES).update(
         lease_until=until
     )

@@ -29,7 +29,7 @@ def job_advance(job_id: int, *, worker: str) -> str:
             job_transition(job, JobState.FAILED, error="Its qBittorrent instance was removed.")
             return job.state
         engine_class = LocalEngine if job.engine == Engine.LOCAL else QbittorrentEngine
-        engine = engine_class(job, renew=lambda: job_renew(engine.job, worker=worker))
+        engine = engine_class(job, renew=lambda **kw: job_renew(engine.job, worker=worker, **kw))
         delay = engine.step()
         job = engine.job
     except StateChanged:

@@ -100,7 +100,12 @@ class LocalEngine:
             return None
         job = job_transition(self.job, JobState.FINALIZING, progress=100.0, eta_s=0)
         # qBittorrent is asked for only when the torrent is to be seeded.
-        outcome = job_finish(job, data, client=self._client() if options.start_seeding else None)
+        outcome = job_finish(
+            job,
+            data,
+            client=self._client() if options.start_seeding else None,
+            renew=self.renew,
+        )
         if outcome.retry_piece_size is not None:
             retry_with_piece_size(job, outcome.retry_piece_size, outcome.reason)
             return 0.0

@@ -16,7 +16,7 @@ from django.utils import timezone
 from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for
 from config.errors import ServiceError
 from creator.finish import job_finish, retry_with_piece_size
-from creator.jobs import JobOptions, job_progress, job_transition
+from creator.jobs import JobOptions, StateChanged, job_progress, job_transition
 from creator.models import Job, JobState
 from presets.services import preset_resolve_trackers
 
@@ -151,15 +151,19 @@ class QbittorrentEngine:
                 return float(settings.JOB_QUEUE_FULL_RETRY_S)
             # Otherwise (a timeout, a 5xx) the task may exist: the next step looks for it.
             raise
-        job_transition(
-            job,
-            JobState.SUBMITTED,
-            qbt_task_id=task_id,
-            attempts=job.attempts + 1,
-            submitted_at=timezone.now(),
-            waiting_reason="",
-            error="",
-        )
+        try:
+            job_transition(
+                job,
+                JobState.SUBMITTED,
+                qbt_task_id=task_id,
+                attempts=job.attempts + 1,
+                submitted_at=timezone.now(),
+                waiting_reason="",
+                error="",
+            )
+        except StateChanged:
+            self._drop_if_cancelled(task_id)
+            raise
         logger.info("Job %s is qBittorrent task %s", job.pk, task_id)
         return 0.2
 
@@ -183,18 +187,33 @@ class QbittorrentEngine:
                 and added_ok
                 and str(task["taskID"]) not in taken
             ):
-                job_transition(
-                    job,
-                    JobState.SUBMITTED,
-                    qbt_task_id=str(task["taskID"]),
-                    attempts=job.attempts + 1,
-                    submitted_at=timezone.now(),
-                )
+                try:
+                    job_transition(
+                        job,
+                        JobState.SUBMITTED,
+                        qbt_task_id=str(task["taskID"]),
+                        attempts=job.attempts + 1,
+                        submitted_at=timezone.now(),
+                    )
+                except StateChanged:
+                    self._drop_if_cancelled(str(task["taskID"]))
+                    raise
                 logger.warning(
                     "Job %s adopted qBittorrent task %s after a restart", job.pk, task["taskID"]
                 )
                 return True
         return False
+
+    def _drop_if_cancelled(self, task_id: str) -> None:
+        """Deletes a task made for a job cancelled meanwhile: the cancel found no task id on
+        the job to stop, and qBittorrent would hash it for nobody (and keep it, counting
+        towards its limit of tasks). A job taken over by another worker keeps its task."""
+        if not Job.objects.filter(pk=self.job.pk, state=JobState.CANCELLED).exists():
+            return
+        try:
+            self.client.delete_creator_task(task_id)
+        except ServiceError as error:
+            logger.warning("Job %s: could not delete its task %s: %s", self.job.pk, task_id, error)
 
     # --- polling -----------------------------------------------------------------------------
 
@@ -264,7 +283,7 @@ class QbittorrentEngine:
                 job, JobState.FINALIZING, progress=100.0, eta_s=0, waiting_reason=""
             )
         data = self.client.creator_torrent_file(job.qbt_task_id)
-        outcome = job_finish(job, data, client=self.client)
+        outcome = job_finish(job, data, client=self.client, renew=self.renew)
         self.client.delete_creator_task(job.qbt_task_id)
         if outcome.retry_piece_size is not None:
             retry_with_piece_size(job, outcome.retry_piece_size, outcome.reason)
@@ -288,8 +307,13 @@ class QbittorrentEngine:
             job_transition(
                 job,
                 JobState.FAILED,
-                error=f"{error.message} Gave up after waiting {int(waited // 60)} minutes.",
+                error=f"{error.message} Gave up after waiting {_minutes(waited)}.",
             )
             return None
         job_transition(job, job.state, waiting_reason=f"Waiting for qBittorrent: {error.message}")
         return min(60.0, 2.0 + waited / 10)
+
+
+def _minutes(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"

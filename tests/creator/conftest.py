@@ -4,6 +4,9 @@ import pytest
 
 from creator.models import Job, JobState
 from tests.factories import instance_for
+from tests.harness.content import write
+from tests.harness.fake_qbittorrent import FakeQbittorrent
+from tests.harness.oracle import make_torrent
 
 TERMINAL = {JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED}
 
@@ -28,3 +31,29 @@ def wait_for(job_id: int, states=TERMINAL, *, timeout_s: float = 60, worker=None
         f"job {job_id} is still {job.state} ({job.waiting_reason or job.error}) after "
         f"{timeout_s} s\n{log}"
     )
+
+
+@pytest.fixture
+def fake(tmp_path):
+    """A qBittorrent 5.1 stand-in holding /data/Album (one file), whose creator makes a real
+    .torrent of that content."""
+    server = FakeQbittorrent()
+    write(tmp_path / "Album", {"a.flac": b"a" * 50_000})
+    server.torrent = make_torrent(tmp_path / "Album")
+    server.routes.update(
+        {
+            "/api/v2/app/getDirectoryContent": lambda: (
+                (200, server.listing.pop(0)) if server.listing else (200, [])
+            ),
+            "/api/v2/torrentcreator/addTask": (200, {"taskID": "task-1"}),
+            "/api/v2/torrentcreator/status": (
+                200,
+                [{"taskID": "task-1", "status": "Finished", "sourcePath": "/data/Album"}],
+            ),
+            "/api/v2/torrentcreator/torrentFile": (200, server.torrent),
+            "/api/v2/torrentcreator/deleteTask": (200, ""),
+        }
+    )
+    server.listing = []
+    yield server
+    server.stop()

@@ -293,7 +293,7 @@ def test_a_source_that_became_a_link_out_fails_the_job_when_it_runs(user, tmp_pa
         state=JobState.QUEUED,
         options=options,
     )
-    LocalEngine(job, renew=lambda: None).step()
+    LocalEngine(job, renew=lambda **_: None).step()
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     assert "leads outside the folders you may browse" in job.error
@@ -323,7 +323,7 @@ def test_content_left_with_no_data_fails_the_local_job_in_words(
         engine="local",
         options={"trackers": [], "format": "v1", "piece_size": 0, "exclude": exclude},
     )
-    LocalEngine(job, renew=lambda: None).step()
+    LocalEngine(job, renew=lambda **_: None).step()
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     assert words in job.error and "Internal error" not in job.error

@@ -1,42 +1,12 @@
 """Faults a real qBittorrent will not produce on demand, injected by a scripted stand-in:
 a full queue, an outage mid-job, a failed task, and a worker that died inside addTask."""
 
-import pytest
 from django.utils import timezone
 
 from creator.engines.qbittorrent import QbittorrentEngine, parse_time
 from creator.models import Job
 from tests.creator.conftest import wait_for
 from tests.factories import instance_for
-from tests.harness.content import write
-from tests.harness.fake_qbittorrent import FakeQbittorrent
-from tests.harness.oracle import make_torrent
-
-
-@pytest.fixture
-def fake(tmp_path):
-    """A qBittorrent 5.1 stand-in holding /data/Album (one file), whose creator makes a real
-    .torrent of that content."""
-    server = FakeQbittorrent()
-    write(tmp_path / "Album", {"a.flac": b"a" * 50_000})
-    server.torrent = make_torrent(tmp_path / "Album")
-    server.routes.update(
-        {
-            "/api/v2/app/getDirectoryContent": lambda: (
-                (200, server.listing.pop(0)) if server.listing else (200, [])
-            ),
-            "/api/v2/torrentcreator/addTask": (200, {"taskID": "task-1"}),
-            "/api/v2/torrentcreator/status": (
-                200,
-                [{"taskID": "task-1", "status": "Finished", "sourcePath": "/data/Album"}],
-            ),
-            "/api/v2/torrentcreator/torrentFile": (200, server.torrent),
-            "/api/v2/torrentcreator/deleteTask": (200, ""),
-        }
-    )
-    server.listing = []
-    yield server
-    server.stop()
 
 
 def album_listings(fake, times: int = 1):
@@ -137,7 +107,7 @@ def test_a_worker_that_died_inside_add_task_is_followed_by_adoption_not_a_second
         submit_started_at=timezone.now(),
         state="queued",
     )
-    engine = QbittorrentEngine(job, renew=lambda: Job.objects.get(pk=job.pk))
+    engine = QbittorrentEngine(job, renew=lambda **_: Job.objects.get(pk=job.pk))
     engine.step()
     job.refresh_from_db()
     assert job.qbt_task_id == "lost-1"

@@ -55,7 +55,7 @@ def test_a_chosen_piece_size_the_size_table_refuses_fails_saying_what_to_do(user
         options={"trackers": [], "format": "v1", "piece_size": 4 * 1024**2},
         preset_snapshot={"name": "T", "piece_size_table": table},
     )
-    LocalEngine(job, renew=lambda: Job.objects.get(pk=job.pk)).step()
+    LocalEngine(job, renew=lambda **_: Job.objects.get(pk=job.pk)).step()
     job.refresh_from_db()
     assert job.state == "failed"
     assert "16 KiB" in job.error

@@ -35,7 +35,8 @@ class FakeQbittorrent:
         class Handler(BaseHTTPRequestHandler):
             def _answer(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode() if length else ""
+                # errors replaced: torrents/add sends a .torrent's bytes (multipart)
+                body = self.rfile.read(length).decode(errors="replace") if length else ""
                 path = self.path.split("?")[0]
                 request = {
                     "path": path,

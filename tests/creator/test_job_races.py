@@ -1,0 +1,136 @@
+"""A cancel, or another worker, arriving while a step talks to qBittorrent: nothing is left
+behind (no task, no .torrent, no seeding torrent of a cancelled job), no job is finished twice,
+and an ended job says only why it ended."""
+
+import time
+
+import pytest
+from django.conf import settings
+
+from creator.jobs import job_cancel, job_claim, job_transition
+from creator.models import Job
+from creator.runner import job_advance
+from tests.creator.test_local_submission import here
+from tests.factories import instance_for
+from tests.harness.content import write
+from tests.harness.oracle import hashes, torrent_info
+
+ADD_TASK = "/api/v2/torrentcreator/addTask"
+DELETE_TASK = "/api/v2/torrentcreator/deleteTask"
+ADD = "/api/v2/torrents/add"
+DELETE = "/api/v2/torrents/delete"
+
+
+def queued_job(user, instance, **options) -> Job:
+    return Job.objects.create(
+        owner=user,
+        instance=instance,
+        instance_name=instance.name,
+        source_path="/data/Album",
+        options={"format": "v1", **options},
+        state="queued",
+    )
+
+
+def stored_torrents(job: Job) -> list:
+    return list((settings.TORRENTS_DIR / str(job.pk)).glob("*.torrent"))
+
+
+def test_a_task_added_for_a_job_cancelled_meanwhile_is_deleted(user, transactional_db, fake):
+    job = queued_job(user, instance_for(fake))
+
+    def add_task():  # the user cancels while addTask is on its way
+        job_cancel(viewer=user, job_id=job.pk)
+        return 200, {"taskID": "task-1"}
+
+    fake.routes[ADD_TASK] = add_task
+    job_advance(job.pk, worker="w1")
+    assert Job.objects.get(pk=job.pk).state == "cancelled"
+    assert [call["form"]["taskID"] for call in fake.calls(DELETE_TASK)] == ["task-1"]
+
+
+def test_a_job_cancelled_before_seeding_is_neither_seeded_nor_kept(user, transactional_db, fake):
+    job = queued_job(user, instance_for(fake), start_seeding=True)
+    job_advance(job.pk, worker="w1")  # addTask
+    torrent_file = fake.routes["/api/v2/torrentcreator/torrentFile"]
+
+    def fetched():  # the user cancels while the finished .torrent is fetched
+        job_cancel(viewer=user, job_id=job.pk)
+        return torrent_file
+
+    fake.routes["/api/v2/torrentcreator/torrentFile"] = fetched
+    job_advance(job.pk, worker="w1")
+    job.refresh_from_db()
+    assert (job.state, job.torrent_file) == ("cancelled", "")
+    assert fake.calls(ADD) == []
+    assert stored_torrents(job) == []
+
+
+def test_a_job_cancelled_while_being_seeded_is_taken_out_of_qbittorrent(
+    user, transactional_db, fake
+):
+    job = queued_job(user, instance_for(fake), start_seeding=True)
+    fake.routes[DELETE] = (200, "")
+
+    def add():
+        job_cancel(viewer=user, job_id=job.pk)
+        return 200, "Ok."
+
+    fake.routes[ADD] = add
+    job_advance(job.pk, worker="w1")
+    job_advance(job.pk, worker="w1")
+    job.refresh_from_db()
+    assert (job.state, job.torrent_file) == ("cancelled", "")
+    assert stored_torrents(job) == []
+    info_hash = hashes(torrent_info(fake.torrent))[0]
+    assert [(c["form"]["hashes"], c["form"]["deleteFiles"]) for c in fake.calls(DELETE)] == [
+        (info_hash, "False")
+    ]
+
+
+def test_seeding_slower_than_the_lease_is_not_taken_over_by_another_worker(
+    user, transactional_db, fake
+):
+    job = queued_job(user, instance_for(fake), start_seeding=True)
+    others = []
+
+    def slow_add():
+        time.sleep(settings.JOB_LEASE_S + 0.5)  # the lease would have run out by now
+        others.append(job_claim(job.pk, worker="w2"))
+        return 200, "Ok."
+
+    fake.routes[ADD] = slow_add
+    job_advance(job.pk, worker="w1")
+    job_advance(job.pk, worker="w1")
+    assert others == [None]
+    job.refresh_from_db()
+    assert job.state == "completed", job.error
+    assert len(fake.calls(ADD)) == 1
+
+
+def test_a_local_job_whose_worker_died_while_finishing_is_made_again(user, tmp_path):
+    write(tmp_path / "Set", {"a.bin": b"a" * 5000})
+    instance = here(tmp_path)
+    job = Job.objects.create(
+        owner=user,
+        instance=instance,
+        instance_name=instance.name,
+        source_path="/data/Set",
+        engine="local",
+        options={"format": "v1", "piece_size": 16 * 1024},
+        state="finalizing",
+        progress=100.0,
+    )
+    job_advance(job.pk, worker="w2")
+    job.refresh_from_db()
+    assert job.state == "completed", job.error
+    assert stored_torrents(job)
+
+
+@pytest.mark.parametrize("state", ["failed", "cancelled"])
+def test_an_ended_job_no_longer_says_it_waits_for_qbittorrent(user, db, fake, state):
+    job = queued_job(user, instance_for(fake))
+    job = job_transition(job, "submitted", waiting_reason="Waiting for qBittorrent: down.")
+    job_transition(job, state, error="It ended.")
+    job.refresh_from_db()
+    assert (job.waiting_reason, job.waiting_since) == ("", None)
