@@ -91,6 +91,13 @@ class Capabilities:
             return ()
         return ("v1", "v2", "hybrid") if self._libtorrent_major >= 2 else ("v1",)
 
+    def torrent_id(self, info_hash_v1: str | None, info_hash_v2: str | None) -> str:
+        """The id this qBittorrent knows a torrent by: a libtorrent 2 build takes the v2 info
+        hash cut to 40 digits whenever there is one (a hybrid's too); 1.2 reads v1 only."""
+        if info_hash_v2 and (self._libtorrent_major >= 2 or not info_hash_v1):
+            return info_hash_v2[:40]
+        return info_hash_v1 or ""
+
     @property
     def alignment_options(self) -> bool:
         """optimizeAlignment/paddedFileSizeLimit exist only on libtorrent 1.2 builds."""

@@ -1,4 +1,4 @@
-"""Texts a .torrent carries (source tag, comment, category): what they may not contain."""
+"""Texts a job hands on (source tag, comment, qBittorrent category): what they may not hold."""
 
 import re
 
@@ -8,8 +8,8 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_COMMENT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def control_characters_problem(field: str, value: str | None) -> str | None:
-    """Why `value` cannot be the torrent's `field` ("comment" keeps tabs and line breaks)."""
+def torrent_text_problem(field: str, value: str | None) -> str | None:
+    """Why `value` cannot be a job's `field` ("source", "comment" or "category"), or None."""
     if not value:
         return None
     if field == "comment":
@@ -18,4 +18,13 @@ def control_characters_problem(field: str, value: str | None) -> str | None:
         return None
     if _CONTROL.search(value):
         return f"The {field} cannot contain control characters."
+    # qBittorrent drops a category it finds malformed (Session::isValidCategoryName) and adds
+    # the torrent without one: "/" separates subcategories, "\" is refused.
+    if field == "category" and (
+        "\\" in value or value.startswith("/") or value.endswith("/") or "//" in value
+    ):
+        return (
+            "A category cannot start or end with '/', hold '//' or hold '\\' "
+            "(qBittorrent would add the torrent without it)."
+        )
     return None

@@ -169,23 +169,30 @@ def _seed(
     lone_file = only is not None and not single_file and "/" not in only
     renamed_folder = meta.name != on_disk and not single_file and not lone_file
     renamed_file = meta.name != on_disk and single_file
-    torrent_id = meta.info_hash_v1 or (meta.info_hash_v2 or "")[:40]
     added = None
     try:
+        caps = client.capabilities()
+        torrent_id = caps.torrent_id(meta.info_hash_v1, meta.info_hash_v2)
         params = seed_params(
             save_path=job.source_path
             if renamed_folder or lone_file
             else paths.parent(job.source_path) or job.source_path,
             category=options.category,
             tags=options.tags,
-            caps=client.capabilities(),
+            caps=caps,
             top_folder=not renamed_folder,
             start=not renamed_file,
         )
         client.add_torrent(data, params)
         added = torrent_id
         if renamed_file:
-            client.rename_file(torrent_id, meta.name, on_disk)
+            try:
+                client.rename_file(torrent_id, meta.name, on_disk)
+            except ServiceError:
+                # left as it is, it would look for a file of the new name, missing for good
+                client.remove_torrent(torrent_id)
+                added = None
+                raise
             client.start_torrent(torrent_id)
     except ServiceError as error:
         logger.warning("Job %s: adding for seeding failed: %s", job.pk, error.message)

@@ -24,7 +24,7 @@ from browser.instances import instance_get
 from browser.local import host_scan, mapped_host_path
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import NotFound, PermissionDenied, ServiceError
-from config.texts import control_characters_problem
+from config.texts import torrent_text_problem
 from creator import hashing
 from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobKind, JobState
 from creator.progress import progress_broadcast
@@ -92,9 +92,9 @@ class InvalidJob(ServiceError):
 
 
 def check_torrent_texts(*, source: str | None, comment: str | None, category: str = "") -> None:
-    """Refuses control characters in the texts a job writes (InvalidJob at the field)."""
+    """Refuses what torrent_text_problem refuses (InvalidJob at the field)."""
     for field_name, value in (("source", source), ("comment", comment), ("category", category)):
-        problem = control_characters_problem(field_name, value)
+        problem = torrent_text_problem(field_name, value)
         if problem:
             raise InvalidJob(problem, field=field_name)
 
@@ -328,7 +328,9 @@ def _check_capabilities(options: JobOptions, caps) -> None:
             "Alignment options exist only on qBittorrent builds with libtorrent "
             "1.2; this one has libtorrent "
             f"{caps.libtorrent_version}.",
-            field="optimizeAlignment",
+            field="optimizeAlignment"
+            if options.optimize_alignment is not None
+            else "paddedFileSizeLimit",
         )
     if (
         any(
@@ -341,14 +343,14 @@ def _check_capabilities(options: JobOptions, caps) -> None:
 
 
 # What only the local engine can do: qBittorrent's creator cannot exclude files or name the
-# torrent, and takes ignoreDotfiles from WebAPI 2.16 only.
+# torrent, and takes ignoreDotfiles from WebAPI 2.16 only. (Sentences: they start messages.)
 def _needs_local_engine(options: JobOptions, caps) -> str | None:
     if options.name:
         return "qBittorrent's creator cannot set the torrent's name"
     if options.exclude:
         return "qBittorrent's creator cannot leave files out"
     if not options.ignore_dotfiles and caps is not None and not caps.ignore_dotfiles:
-        return "this qBittorrent cannot include hidden files"
+        return "This qBittorrent cannot include hidden files"
     return None
 
 
@@ -372,13 +374,12 @@ def _choose_engine(request: JobRequest, options: JobOptions, instance):
         if unusable:
             raise InvalidJob(unusable, field="instance", code="qbittorrent_unusable")
         if local_only:
-            raise InvalidJob(f"{local_only.capitalize()}: use the local engine.", field="engine")
+            raise InvalidJob(f"{local_only}: use the local engine.", field="engine")
         return Engine.QBITTORRENT, caps, []
     if wanted == Engine.LOCAL or local_only or unusable:
         if not mapped:
             # the reasons are sentences: their full stop would sit before the comma
-            reason = unusable or (local_only and local_only.capitalize()) or "The local engine"
-            reason = reason.rstrip(".")
+            reason = (unusable or local_only or "The local engine").rstrip(".")
             raise InvalidJob(
                 f"{reason}, and no path mapping of qBittorrent '{instance.name}' shows "
                 f"{request.path} on this server for the local engine.",

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.encryption import EncryptedTextField
-from config.texts import control_characters_problem
+from config.texts import torrent_text_problem
 from presets import planner
 from presets.trackers import INVALID, TrackerReport, tiers_placeholders, validate_tiers
 
@@ -194,7 +194,7 @@ class TrackerPreset(models.Model):
             if any("," in tag for tag in self.tags):
                 errors["tags"] = TAG_COMMA
             for name in ("source", "comment", "category"):
-                problem = control_characters_problem(name, getattr(self, name))
+                problem = torrent_text_problem(name, getattr(self, name))
                 if problem:
                     errors[name] = problem
         if errors:

@@ -95,3 +95,28 @@ def test_a_preset_refuses_control_characters(staff_client, db, field, value):
     response = post(staff_client, "/api/presets", {"name": "P", field: value})
     assert response.status_code in (400, 422), response.content
     assert response.json()["errors"][0]["field"] == field
+
+
+# --- categories qBittorrent would drop -----------------------------------------------------
+
+
+@pytest.mark.parametrize("category", ["Movies/", "/Movies", "TV\\HD", "a//b"])
+def test_a_category_qbittorrent_would_drop_is_refused(
+    user_client, staff_client, tmp_path, category
+):
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    here(tmp_path)
+    body = {"path": "/data/Set", "engine": "local", "trackers": [], "category": category}
+    job = post(user_client, "/api/jobs", body)
+    assert job.status_code == 422, job.content
+    assert job.json()["errors"][0]["field"] == "category"
+    preset = post(staff_client, "/api/presets", {"name": "P", "category": category})
+    assert preset.status_code == 400, preset.content
+    assert preset.json()["errors"][0]["field"] == "category"
+
+
+def test_a_subcategory_is_a_category(user_client, tmp_path):
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    here(tmp_path)
+    body = {"path": "/data/Set", "engine": "local", "trackers": [], "category": "Movies/HD"}
+    assert post(user_client, "/api/jobs", body).status_code == 201

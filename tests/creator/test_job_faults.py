@@ -6,7 +6,9 @@ from django.utils import timezone
 from creator.engines.qbittorrent import QbittorrentEngine, parse_time
 from creator.models import Job
 from tests.creator.conftest import wait_for
+from tests.creator.test_local_submission import here
 from tests.factories import instance_for
+from tests.harness.content import write
 
 
 def album_listings(fake, times: int = 1):
@@ -119,3 +121,34 @@ def test_creator_times_are_read_in_both_formats():
     text = parse_time("Wed Nov 25 22:23:30 2026")
     assert (text.year, text.month, text.day, text.hour, text.minute) == (2026, 11, 25, 22, 23)
     assert parse_time("") is None and parse_time("not a date") is None
+
+
+def test_what_only_the_local_engine_does_is_said_in_words(user_client, db, fake):
+    instance_for(fake)
+    album_listings(fake)
+    body = {"path": "/data/Album", "engine": "qbittorrent", "name": "Other", "trackers": []}
+    response = user_client.post("/api/jobs", body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "qBittorrent's creator cannot set the torrent's name: use the local engine."
+    )
+
+
+def test_a_fallback_note_reads_as_a_sentence(user_client, db, tmp_path):
+    write(tmp_path / "Album", {"a.flac": b"a" * 1000})
+    here(tmp_path)  # its qBittorrent does not answer
+    response = user_client.post(
+        "/api/jobs", {"path": "/data/Album", "trackers": []}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    [note] = [n for n in response.json()["notes"] if "local engine" in n]
+    assert ".:" not in note and note.endswith("instead (local engine).")
+
+
+def test_an_alignment_option_is_refused_at_its_own_field(user_client, db, fake):
+    instance_for(fake)  # libtorrent 2: no alignment options
+    album_listings(fake)
+    body = {"path": "/data/Album", "engine": "qbittorrent", "paddedFileSizeLimit": 1024}
+    response = user_client.post("/api/jobs", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "paddedFileSizeLimit"

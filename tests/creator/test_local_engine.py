@@ -126,24 +126,31 @@ def test_a_name_and_exclude_patterns_bring_in_the_local_engine(
 
 
 @pytest.mark.parametrize(
-    ("source", "files"),
+    ("source", "files", "format"),
     [
-        ("Rel", {"Rel/movie.mkv": b"m" * 70_000, "Rel/extras/a.txt": b"a" * 10}),
-        ("clip.mkv", {"clip.mkv": b"c" * 50_000}),
+        ("Rel", {"Rel/movie.mkv": b"m" * 70_000, "Rel/extras/a.txt": b"a" * 10}, "v1"),
+        ("clip.mkv", {"clip.mkv": b"c" * 50_000}, "v1"),
+        ("clip.mkv", {"clip.mkv": b"c" * 50_000}, "hybrid"),  # known by its v2 hash
     ],
-    ids=["folder", "single file"],
+    ids=["folder", "single file", "single file hybrid"],
 )
 def test_a_renamed_torrent_seeds_the_content_where_it_is(
-    user_client, mapped_instance, content, worker, qbittorrent, source, files
+    user_client, mapped_instance, content, worker, qbittorrent, source, files, format
 ):
     host, qbt = content
     write(host, files)
-    body = submit(user_client, path=f"{qbt}/{source}", name="New.Name.2024", startSeeding=True)
+    body = submit(
+        user_client,
+        path=f"{qbt}/{source}",
+        name="New.Name.2024",
+        startSeeding=True,
+        format=format,
+    )
     job = wait_for(body["id"], worker=worker)
     assert job.state == "completed", job.error
     assert job.name == "New.Name.2024"
     assert job.seeding.startswith("Seeding in qBittorrent"), job.seeding
-    hash_id = job.info_hash_v1 or job.info_hash_v2[:40]
+    hash_id = job.info_hash_v2[:40] or job.info_hash_v1  # qBittorrent names v2 torrents so
     try:
         torrent = settled(qbittorrent, hash_id)
         listed = qbittorrent.api("GET", "torrents/files", params={"hash": hash_id}).json()
