@@ -60,8 +60,11 @@ def _correction(
     if not breaches:
         return None
     why = f"The torrent's {format_size(meta.piece_size)} pieces are {'; '.join(breaches)}."
-    if JobOptions.of(job).piece_size and not (
-        rules.max_torrent_size and size > rules.max_torrent_size
+    options = JobOptions.of(job)
+    if (
+        options.piece_size
+        and not options.piece_size_planned
+        and not (rules.max_torrent_size and size > rules.max_torrent_size)
     ):
         # the user chose this size (the content-size table could only be checked at
         # submission when qBittorrent gave the size)
@@ -302,7 +305,8 @@ def _complete(job: Job, data: bytes, meta: Metainfo, stored: str, seeding: str) 
 
 def retry_with_piece_size(job: Job, piece_size: int, reason: str) -> None:
     """Makes the torrent again with another piece size, in the same job, saying why."""
-    options = JobOptions(**{**asdict(JobOptions.of(job)), "piece_size": piece_size})
+    changed = {"piece_size": piece_size, "piece_size_planned": True}
+    options = JobOptions(**{**asdict(JobOptions.of(job)), **changed})
     note = f"{reason} Making it again with {format_size(piece_size)} pieces."
     job_transition(
         job,

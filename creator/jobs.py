@@ -114,6 +114,9 @@ class JobOptions:
     web_seeds: list[str] = field(default_factory=list)
     format: str = "v1"
     piece_size: int = 0  # bytes; 0: qBittorrent's automatic choice
+    # the planner chose piece_size, from the content's size at submission (not the user): the
+    # finished torrent may be made again with another when that size breaks the preset's rules
+    piece_size_planned: bool = False
     optimize_alignment: bool | None = None  # libtorrent 1.2 hosts only
     padded_file_size_limit: int | None = None  # libtorrent 1.2 hosts only
     ignore_dotfiles: bool = True
@@ -270,12 +273,18 @@ def _check_piece_size(
         return options, notes
     if engine == Engine.LOCAL:
         return options, notes  # the local engine plans from the files it reads
-    # Automatic under a preset's rules: plan from the content's size when it can be known.
+    # Automatic under a preset's rules: plan from the content's size when it can be known
+    # (qBittorrent never lists hidden files: with them included, the listing's size is short).
     analysis = analyze(user=user, path=path, instance_id=instance_id)
-    if analysis.total_size is None or analysis.truncated:
+    if analysis.total_size is None or analysis.truncated or not options.ignore_dotfiles:
+        unknown = (
+            "The content's size is unknown"
+            if options.ignore_dotfiles
+            else "Hidden files are included, and qBittorrent lists none"
+        )
         notes.append(
-            "The content's size is unknown: qBittorrent chooses the piece size and the "
-            "finished torrent is checked against the preset's rules."
+            f"{unknown}: qBittorrent chooses the piece size and the finished torrent is "
+            "checked against the preset's rules."
         )
         return options, notes
     try:
@@ -290,7 +299,8 @@ def _check_piece_size(
     notes.append(
         f"Piece size {planner.format_size(plan.piece_size)} chosen by the planner: {plan.reason}"
     )
-    return JobOptions(**{**asdict(options), "piece_size": plan.piece_size}), notes
+    planned = {"piece_size": plan.piece_size, "piece_size_planned": True}
+    return JobOptions(**{**asdict(options), **planned}), notes
 
 
 def check_trackers(options: JobOptions, preset: TrackerPreset | None, *, user) -> None:
