@@ -191,7 +191,16 @@ def job_detail(request, job_id: Id):
     auth=api_auth(VIEW_JOBS),
     url_name="job_download",
     tags=["jobs"],
-    response={200: bytes},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The .torrent file",
+                "content": {
+                    "application/x-bittorrent": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
 )
 def job_download(request, job_id: Id):
     """The .torrent file of a completed job."""
