@@ -266,7 +266,11 @@ def _read(data: bytes) -> Metainfo:
     # libtorrent shows name.utf-8 when there is one: clients that wrote "name" in their own
     # code page (old Windows ones) put the UTF-8 spelling there.
     name = _text(info.get(b"name.utf-8")) or _text(info.get(b"name"))
-    piece_size = int(info.get(b"piece length", 0))
+    if name in ("", ".", ".."):
+        raise MetainfoError("it has no name")
+    piece_size = info.get(b"piece length")
+    if not isinstance(piece_size, int) or piece_size <= 0:
+        raise MetainfoError("its piece length is missing or not a positive number")
     files: list[TorrentFile] = []
     links: list[TorrentLink] = []
     # Paths include the torrent's name as their first folder, as clients lay files out.
@@ -282,11 +286,20 @@ def _read(data: bytes) -> Metainfo:
         else:
             files.append(TorrentFile(name, int(info.get(b"length", 0))))
         piece_count = len(info[b"pieces"]) // 20
+        # libtorrent refuses hashes for another size (pad files count, links do not)
+        if b"files" in info:
+            stream = sum(int(f[b"length"]) for f in info[b"files"] if link_target(f) is None)
+        else:
+            stream = int(info.get(b"length", 0))
+        if len(info[b"pieces"]) % 20 or piece_count != -(-stream // piece_size):
+            raise MetainfoError("its number of piece hashes does not match its size")
     else:
         tree = info.get(b"file tree", {})
         single = len(tree) == 1 and b"" in next(iter(tree.values()), {})
         _v2_files(tree, () if single else (name,), files, links)
         piece_count = sum(-(-f.size // piece_size) for f in files) if piece_size else 0
+    if any(f.size < 0 for f in files):
+        raise MetainfoError("a file's length is negative")
     tiers: list[tuple[str, ...]] = []
     for tier in top.get(b"announce-list", []) or []:
         urls = tuple(_text(u) for u in tier if isinstance(u, bytes))

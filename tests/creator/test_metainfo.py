@@ -1,6 +1,7 @@
 """creator.metainfo reads .torrent files as libtorrent does, and edits them safely."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -113,6 +114,42 @@ def test_bencode_round_trips(value):
 def test_garbage_is_refused_with_a_reason(data):
     with pytest.raises(MetainfoError):
         metainfo.read(data)
+
+
+ONE_HASH = b"h" * 20
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        {b"name": b"t", b"piece length": 16384, b"length": -5, b"pieces": ONE_HASH},
+        {b"name": b"t", b"piece length": 0, b"length": 5, b"pieces": ONE_HASH},
+        {b"name": b"t", b"piece length": -1, b"length": 5, b"pieces": ONE_HASH},
+        {b"name": b"t", b"piece length": 16384, b"length": 5, b"pieces": b"1234567"},
+        {b"name": b"t", b"piece length": 16384, b"length": 50_000, b"pieces": ONE_HASH},
+        {b"name": b"..", b"piece length": 16384, b"length": 5, b"pieces": ONE_HASH},
+        {b"piece length": 16384, b"length": 5, b"pieces": ONE_HASH},
+    ],
+    ids=[
+        "negative length",
+        "piece length 0",
+        "negative piece length",
+        "7 bytes of hashes",
+        "too few hashes",
+        "named ..",
+        "no name",
+    ],
+)
+def test_what_libtorrent_refuses_to_load_is_refused(info, user_client):
+    data = metainfo.bencode({b"info": info})
+    with pytest.raises(RuntimeError):
+        torrent_info(data)
+    with pytest.raises(MetainfoError):
+        metainfo.read(data)
+    upload = SimpleUploadedFile("x.torrent", data, content_type="application/x-bittorrent")
+    response = user_client.post("/api/torrents/inspect", {"torrent": upload})
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "torrent"
 
 
 def test_editing_trackers_and_comment_keeps_the_info_hash(folder):
