@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils import timezone
 
+from browser.analysis import scan
 from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for
 from config.errors import ServiceError
 from creator.finish import job_finish, retry_with_piece_size
@@ -267,14 +268,30 @@ class QbittorrentEngine:
         if state == "Failed":
             message = status.get("errorMessage") or "no reason given"
             self.client.delete_creator_task(job.qbt_task_id)  # clean up before telling anyone
-            job_transition(
-                job, JobState.FAILED, error=f"qBittorrent could not create the torrent: {message}"
-            )
+            error = f"qBittorrent could not create the torrent: {message}"
+            gone = self._source_gone()
+            if gone:
+                error = f"{gone} qBittorrent said: {message.rstrip('.')}."
+            job_transition(job, JobState.FAILED, error=error)
             return None
         if state == "Finished":
             return self._finish()
         logger.warning("Job %s: unknown creator status %r", job.pk, state)
         return 1.0
+
+    def _source_gone(self) -> str | None:
+        """Why the job's source can no longer be a torrent's (removed or emptied since it was
+        submitted), or None. qBittorrent's own words then mislead: 5.3 says every file "has
+        been filtered out by 'Ignore dotfiles'", 5.1 "no files in torrent"."""
+        job = self.job
+        try:
+            source = scan(user=job.owner, path=job.source_path, instance_id=job.instance_id)
+        except ServiceError:
+            return None
+        if source.usable:
+            return None
+        reason = (source.reason or "It cannot be a torrent's source.").rstrip(".") + "."
+        return reason if job.source_path in reason else f"{job.source_path}: {reason}"
 
     def _finish(self) -> float | None:
         job = self.job

@@ -71,7 +71,7 @@ def test_a_failed_task_fails_the_job_with_qbittorrents_message(
     user_client, transactional_db, fake, worker
 ):
     instance_for(fake)
-    album_listings(fake)
+    album_listings(fake, times=2)  # at submission, and when the task failed
     fake.routes["/api/v2/torrentcreator/status"] = (
         200,
         [{"taskID": "task-1", "status": "Failed", "errorMessage": "Permission denied"}],
@@ -152,3 +152,28 @@ def test_an_alignment_option_is_refused_at_its_own_field(user_client, db, fake):
     response = user_client.post("/api/jobs", body, content_type="application/json")
     assert response.status_code == 422, response.content
     assert response.json()["errors"][0]["field"] == "paddedFileSizeLimit"
+
+
+def test_a_task_failing_on_content_removed_since_says_so(
+    user_client, transactional_db, fake, worker
+):
+    instance_for(fake)
+    album_listings(fake)  # the folder at submission; gone when qBittorrent hashes it
+    fake.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [
+            {
+                "taskID": "task-1",
+                "status": "Failed",
+                "errorMessage": "All files have been filtered out by 'Ignore dotfiles' option",
+            }
+        ],
+    )
+    job_id = submit(user_client, path="/data/Album")
+    fake.routes["/api/v2/app/getDirectoryContent"] = (404, "Directory does not exist")
+    job = wait_for(job_id, worker=worker)
+    assert job.state == "failed"
+    assert job.error == (
+        "Nothing exists at /data/Album (as qBittorrent sees it). qBittorrent said: All files "
+        "have been filtered out by 'Ignore dotfiles' option."
+    )
