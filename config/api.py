@@ -63,13 +63,19 @@ def not_found(request, exc):
     return _error(request, 404, "Not found.", "not_found")
 
 
+def _union_member(part) -> bool:
+    return isinstance(part, str) and ("[" in part or part in {"str", "int", "float", "bool"})
+
+
 @api.exception_handler(NinjaValidationError)
 def invalid_input(request, exc: NinjaValidationError):
     errors = []
     for error in exc.errors:
         # loc is ("body", "payload", "field", ...) or ("query", "field"): keep the field part
         # (a field may itself be called "path", so only the leading place is dropped).
-        loc = [str(part) for part in error.get("loc", ())]
+        # pydantic names the member of a union that failed ("trackers.list[list[str]].0.0",
+        # "trackers.str"): the field is what the user sent
+        loc = [str(part) for part in error.get("loc", ()) if not _union_member(part)]
         if loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
             loc = loc[1:]
         if loc and loc[0] == "payload":

@@ -815,10 +815,14 @@ def job_retry(*, viewer, job_id: int) -> Job:
             "This job is still running: cancel it first, or wait.",
             code="not_retryable",
             status=409,
+            field="job",
         )
     if old.instance is None:
         raise ServiceError(
-            "The qBittorrent instance of this job was removed.", code="no_instance", status=409
+            "The qBittorrent instance of this job was removed.",
+            code="no_instance",
+            status=409,
+            field="job",
         )
     # Checked as a new submission is: the limit, the instance and the preset may have changed
     # for this user since (restricted to others, disabled, made personal).
@@ -878,7 +882,9 @@ def job_torrent(*, viewer, job_id: int) -> tuple[Job, bytes]:
     """The stored .torrent of a completed job (the viewer's own), and records the download."""
     job = job_get_own(viewer=viewer, job_id=job_id, action="download its .torrent")
     if job.state != JobState.COMPLETED or not job.torrent_file:
-        raise ServiceError("This job has no .torrent yet.", code="no_torrent", status=409)
+        raise ServiceError(
+            "This job has no .torrent yet.", code="no_torrent", status=409, field="job"
+        )
     data = stored_torrent(job)
     audit_record(actor=viewer, action="job.downloaded", target_type="job", target_id=job.pk)
     return job, data

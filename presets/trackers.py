@@ -319,10 +319,10 @@ def _check_host(host: str) -> tuple[str, str]:
     try:
         ascii_host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        return INVALID, f"{host} is not a valid host name"
+        return INVALID, f"'{host}' is not a valid host name"
     labels = ascii_host.rstrip(".").split(".")
     if len(ascii_host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-        return INVALID, f"{host} is not a valid host name"
+        return INVALID, f"'{host}' is not a valid host name"
     if ascii_host == "localhost" or ascii_host.endswith(".localhost"):
         return WARNING, f"the host {host} is this machine: peers elsewhere cannot reach it"
     if len(labels) == 1:

@@ -25,3 +25,13 @@ def test_a_preset_import_item_that_is_not_an_object_is_refused(staff_client, db)
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "1", "message": "Must be a JSON object."}]
+
+
+def test_a_field_of_several_shapes_is_named_as_sent(user_client, db):
+    response = user_client.post(
+        "/api/torrentcreator/validate-trackers",
+        {"trackers": [[5]]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"trackers.0.0", "trackers"}

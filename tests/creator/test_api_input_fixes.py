@@ -6,7 +6,7 @@ import pytest
 from creator import metainfo
 from creator.models import Job
 from tests.creator.test_local_submission import here
-from tests.factories import InstanceFactory, completed_job
+from tests.factories import InstanceFactory, JobFactory, completed_job
 from tests.harness.content import write
 
 
@@ -120,3 +120,16 @@ def test_a_subcategory_is_a_category(user_client, tmp_path):
     here(tmp_path)
     body = {"path": "/data/Set", "engine": "local", "trackers": [], "category": "Movies/HD"}
     assert post(user_client, "/api/jobs", body).status_code == 201
+
+
+# --- refusals of a job's state name the job ---------------------------------------------------
+
+
+def test_retrying_a_running_job_or_downloading_an_unfinished_one_names_the_job(user_client, user):
+    running = JobFactory(owner=user, state="hashing", instance=InstanceFactory())
+    for response in (
+        user_client.post(f"/api/jobs/{running.pk}/retry"),
+        user_client.get(f"/api/jobs/{running.pk}/torrent"),
+    ):
+        assert response.status_code == 409
+        assert response.json()["errors"] == [{"field": "job", "message": response.json()["detail"]}]
