@@ -98,6 +98,7 @@ class SourceFile:
     size: int
     executable: bool
     disk_path: str  # where its bytes are read (an inner symlink's target, resolved)
+    modified_ns: int = 0  # its modification time when scanned: a change while hashing shows
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,13 @@ def scan_source(
     if not torrent_name:
         raise HashingError("The torrent needs a name.", code="bad_option", field="name")
     if stat.S_ISREG(root_stat.st_mode):
-        only = SourceFile((), root_stat.st_size, _executable(root_stat), os.path.realpath(root))
+        only = SourceFile(
+            (),
+            root_stat.st_size,
+            _executable(root_stat),
+            os.path.realpath(root),
+            root_stat.st_mtime_ns,
+        )
         return Source(root, torrent_name, True, (only,))
     if not stat.S_ISDIR(root_stat.st_mode):
         raise HashingError(
@@ -214,13 +221,21 @@ def _walk(
                         continue  # a dangling link: libtorrent leaves it out too
                     if stat.S_ISREG(target_stat.st_mode):
                         out.append(
-                            SourceFile(inner, target_stat.st_size, _executable(target_stat), target)
+                            SourceFile(
+                                inner,
+                                target_stat.st_size,
+                                _executable(target_stat),
+                                target,
+                                target_stat.st_mtime_ns,
+                            )
                         )
                 elif entry.is_dir(follow_symlinks=False):
                     _walk(entry.path, inner, root_real, patterns, include_hidden, out, tick)
                 elif entry.is_file(follow_symlinks=False):
                     st = entry.stat(follow_symlinks=False)
-                    out.append(SourceFile(inner, st.st_size, _executable(st), entry.path))
+                    out.append(
+                        SourceFile(inner, st.st_size, _executable(st), entry.path, st.st_mtime_ns)
+                    )
                 # fifos, sockets and devices are not content: reading a fifo would block
             except OSError as exc:
                 raise HashingError(
@@ -328,6 +343,7 @@ def create(
     else:
         jobs = _file_jobs(plan, [(i, _pieces(e.size, piece_size)) for i, e in enumerate(entries)])
     _execute(plan, jobs, source.total_size, progress, cancel)
+    _check_unchanged(source)
 
     info: dict[bytes, object] = {
         b"name": os.fsencode(source.name),
@@ -381,6 +397,26 @@ def create(
         torrent[b"piece layers"] = layers
     set_web_seeds(torrent, list(web_seeds))
     return bencode(torrent)
+
+
+def _check_unchanged(source: Source) -> None:
+    """Refuses the torrent when a file was written to while it was hashed: its pieces then
+    hash neither the old bytes nor the new ones, and seeding it (as complete, unchecked) would
+    send peers bad data. A change of size is caught as each file is read; this catches one
+    in place."""
+    for f in source.files:
+        try:
+            st = os.stat(f.disk_path)
+        except OSError:
+            changed = True
+        else:
+            changed = st.st_size != f.size or (f.modified_ns and st.st_mtime_ns != f.modified_ns)
+        if changed:
+            raise HashingError(
+                f"{shown('/'.join((source.name, *f.parts)))} changed while the torrent was "
+                "being made: make it again once nothing writes to it.",
+                code="content_changed",
+            )
 
 
 def _check_piece_size(format: Format, piece_size: int) -> None:

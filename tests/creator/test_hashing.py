@@ -486,6 +486,26 @@ def test_trackers_must_be_tiers(corpus):
 
 
 @pytest.mark.parametrize("format", FORMATS)
+def test_a_file_written_in_place_while_hashed_fails_the_torrent(tmp_path, format):
+    write(tmp_path / "c", {"a.bin": data(40_000), "b.bin": data(10)})
+    os.utime(tmp_path / "c/b.bin", ns=(10**18, 10**18))  # any write from now on changes it
+    source = hashing.scan_source(tmp_path / "c")
+    rewritten = []
+
+    def progress(done, total, current):
+        if not rewritten:  # the same size, other bytes: as an editor saving over it would
+            with open(tmp_path / "c/b.bin", "r+b") as f:
+                f.write(b"X" * 10)
+            rewritten.append(True)
+
+    with pytest.raises(HashingError, match=r"c/b\.bin changed while") as error:
+        hashing.create(
+            source, format=format, piece_size=16 * KIB, creation_date=None, progress=progress
+        )
+    assert error.value.code == "content_changed"
+
+
+@pytest.mark.parametrize("format", FORMATS)
 def test_a_file_that_changed_after_the_scan_fails_the_torrent(tmp_path, format):
     write(tmp_path / "c", {"a.bin": data(40_000), "b.bin": data(10)})
     source = hashing.scan_source(tmp_path / "c")
