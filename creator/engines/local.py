@@ -52,6 +52,10 @@ def piece_size_for(source: hashing.Source, options: JobOptions, job: Job) -> int
     return plan.piece_size or planner.MIN_PIECE_SIZE
 
 
+RESTARTED = "Hashing started again: the worker making this torrent stopped before the end."
+MAX_RESTARTS = 2  # a job that keeps stopping its worker (out of memory?) is not run forever
+
+
 class LocalEngine:
     def __init__(self, job: Job, *, renew):
         self.job = job
@@ -60,6 +64,8 @@ class LocalEngine:
         self.cancelled = False
 
     def step(self) -> float | None:
+        if self._restarted_too_often():
+            return None
         if self.job.kind == JobKind.VERIFY:
             return self._verify()
         job = self.job
@@ -110,6 +116,24 @@ class LocalEngine:
             retry_with_piece_size(job, outcome.retry_piece_size, outcome.reason)
             return 0.0
         return None
+
+    def _restarted_too_often(self) -> bool:
+        """A job found hashing or finishing was left so by a worker that stopped (killed, or
+        the machine restarted): it is started again, saying so, a few times at most."""
+        job = self.job
+        if job.state not in (JobState.HASHING, JobState.FINALIZING):
+            return False
+        if job.notes.count(RESTARTED) >= MAX_RESTARTS:
+            job_transition(
+                job,
+                JobState.FAILED,
+                error=f"The worker stopped {MAX_RESTARTS + 1} times while making this torrent "
+                "(out of memory, or killed): the job is not started again. The worker's log "
+                "says more.",
+            )
+            return True
+        self.job = job_transition(job, job.state, notes=[*job.notes, RESTARTED])
+        return False
 
     def _unmapped(self) -> None:
         """Fails the job: its content is not under a path mapping (removed since it was

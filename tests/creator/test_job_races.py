@@ -2,11 +2,13 @@
 behind (no task, no .torrent, no seeding torrent of a cancelled job), no job is finished twice,
 and an ended job says only why it ended."""
 
+import shutil
 import time
 
 import pytest
 from django.conf import settings
 
+from creator.engines.local import MAX_RESTARTS, RESTARTED
 from creator.jobs import job_cancel, job_claim, job_transition
 from creator.models import Job
 from creator.runner import job_advance
@@ -21,14 +23,22 @@ ADD = "/api/v2/torrents/add"
 DELETE = "/api/v2/torrents/delete"
 
 
+def fresh(job: Job) -> Job:
+    """`job`, with no .torrent left under its id by an earlier test's job of the same id."""
+    shutil.rmtree(settings.TORRENTS_DIR / str(job.pk), ignore_errors=True)
+    return job
+
+
 def queued_job(user, instance, **options) -> Job:
-    return Job.objects.create(
-        owner=user,
-        instance=instance,
-        instance_name=instance.name,
-        source_path="/data/Album",
-        options={"format": "v1", **options},
-        state="queued",
+    return fresh(
+        Job.objects.create(
+            owner=user,
+            instance=instance,
+            instance_name=instance.name,
+            source_path="/data/Album",
+            options={"format": "v1", **options},
+            state="queued",
+        )
     )
 
 
@@ -108,23 +118,41 @@ def test_seeding_slower_than_the_lease_is_not_taken_over_by_another_worker(
     assert len(fake.calls(ADD)) == 1
 
 
-def test_a_local_job_whose_worker_died_while_finishing_is_made_again(user, tmp_path):
+def left_by_a_dead_worker(user, tmp_path, state: str, notes=()) -> Job:
     write(tmp_path / "Set", {"a.bin": b"a" * 5000})
     instance = here(tmp_path)
-    job = Job.objects.create(
-        owner=user,
-        instance=instance,
-        instance_name=instance.name,
-        source_path="/data/Set",
-        engine="local",
-        options={"format": "v1", "piece_size": 16 * 1024},
-        state="finalizing",
-        progress=100.0,
+    return fresh(
+        Job.objects.create(
+            owner=user,
+            instance=instance,
+            instance_name=instance.name,
+            source_path="/data/Set",
+            engine="local",
+            options={"format": "v1", "piece_size": 16 * 1024},
+            state=state,
+            notes=list(notes),
+            progress=100.0 if state == "finalizing" else 40.0,
+        )
     )
+
+
+@pytest.mark.parametrize("state", ["hashing", "finalizing"])
+def test_a_local_job_whose_worker_died_is_made_again_saying_so(user, tmp_path, state):
+    job = left_by_a_dead_worker(user, tmp_path, state)
     job_advance(job.pk, worker="w2")
     job.refresh_from_db()
     assert job.state == "completed", job.error
     assert stored_torrents(job)
+    assert job.notes == [RESTARTED]
+
+
+def test_a_local_job_that_keeps_stopping_its_worker_is_not_run_forever(user, tmp_path):
+    job = left_by_a_dead_worker(user, tmp_path, "hashing", notes=[RESTARTED] * MAX_RESTARTS)
+    job_advance(job.pk, worker="w2")
+    job.refresh_from_db()
+    assert job.state == "failed"
+    assert job.error.startswith(f"The worker stopped {MAX_RESTARTS + 1} times")
+    assert stored_torrents(job) == []
 
 
 @pytest.mark.parametrize("state", ["failed", "cancelled"])
