@@ -193,8 +193,11 @@ def _seed(
                 client.rename_file(torrent_id, meta.name, on_disk)
             except ServiceError:
                 # left as it is, it would look for a file of the new name, missing for good
-                client.remove_torrent(torrent_id)
-                added = None
+                try:
+                    client.remove_torrent(torrent_id)
+                    added = None
+                except ServiceError as error:
+                    logger.warning("Job %s: could not remove it again: %s", job.pk, error)
                 raise
             client.start_torrent(torrent_id)
     except ServiceError as error:
@@ -271,7 +274,7 @@ def job_finish(
         elif options.start_seeding:
             # Not seeded when cancelled by now; and held for as long as seeding may take, so
             # that no other worker takes the job over and finishes it a second time.
-            job = renew(seconds=_seeding_lease_s(client))
+            renew(seconds=_seeding_lease_s(client))  # `job` stays the engine's copy
             seeding, seeded = _seed(job, data, meta, client)
         _complete(job, data, meta, stored, seeding)
     except StateChanged:

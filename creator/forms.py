@@ -218,6 +218,7 @@ class CreateForm(forms.Form):
             web_seeds=parse_lines(data["web_seeds"]),
             format=data["format"],
             piece_size=piece_size,
+            piece_size_planned=not data["piece_size"] and piece_size is not None,
             optimize_alignment=data["optimize_alignment"] if alignment else None,
             padded_file_size_limit=padded,
             start_seeding=data["start_seeding"],

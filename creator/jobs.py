@@ -149,6 +149,7 @@ class JobRequest:
     web_seeds: list[str] | None = None
     format: str | None = None
     piece_size: int | None = None
+    piece_size_planned: bool = False  # the form's "automatic": the size its planner showed
     optimize_alignment: bool | None = None
     padded_file_size_limit: int | None = None
     ignore_dotfiles: bool | None = None
@@ -206,6 +207,7 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
         given = getattr(request, name)
         if given is not None:
             values[name] = given
+    values["piece_size_planned"] = bool(request.piece_size) and request.piece_size_planned
     values["name"] = (request.name or "").strip()
     if values["name"]:
         try:
@@ -255,7 +257,8 @@ def _check_piece_size(
     rules = preset.piece_rules
     if options.piece_size:
         total_size = None
-        if rules.piece_size_table and engine == Engine.QBITTORRENT:
+        # (qBittorrent lists no hidden files: with them included, the listing's size is short)
+        if rules.piece_size_table and engine == Engine.QBITTORRENT and options.ignore_dotfiles:
             # The table's row depends on the content's size: known now, it saves hashing
             # everything before the finished torrent is refused.
             analysis = analyze(user=user, path=path, instance_id=instance_id)

@@ -266,7 +266,10 @@ def _read(data: bytes) -> Metainfo:
     # libtorrent shows name.utf-8 when there is one: clients that wrote "name" in their own
     # code page (old Windows ones) put the UTF-8 spelling there.
     name = _text(info.get(b"name.utf-8")) or _text(info.get(b"name"))
-    if name in ("", ".", ".."):
+    # libtorrent refuses a torrent without a name, and a single file's that is no name; a
+    # folder's it makes up
+    no_name = b"name" not in info and b"name.utf-8" not in info
+    if no_name or (name in ("", ".", "..") and b"length" in info):
         raise MetainfoError("it has no name")
     piece_size = info.get(b"piece length")
     if not isinstance(piece_size, int) or piece_size <= 0:
@@ -286,9 +289,12 @@ def _read(data: bytes) -> Metainfo:
         else:
             files.append(TorrentFile(name, int(info.get(b"length", 0))))
         piece_count = len(info[b"pieces"]) // 20
-        # libtorrent refuses hashes for another size (pad files count, links do not)
+        # libtorrent refuses hashes for another size (pad files count; an entry marked as a
+        # link does not, even without a target)
         if b"files" in info:
-            stream = sum(int(f[b"length"]) for f in info[b"files"] if link_target(f) is None)
+            stream = sum(
+                int(f[b"length"]) for f in info[b"files"] if b"l" not in f.get(b"attr", b"")
+            )
         else:
             stream = int(info.get(b"length", 0))
         if len(info[b"pieces"]) % 20 or piece_count != -(-stream // piece_size):

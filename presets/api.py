@@ -270,11 +270,17 @@ def export_presets(request):
     return preset_export(user=request.user)
 
 
+def _given(fields: PresetFields) -> dict:
+    """The fields a body gave, each whole: a size table's row keeps its defaults (a row
+    without upTo is the last one), where exclude_unset would drop them inside the rows too."""
+    return {k: v for k, v in fields.model_dump().items() if k in fields.model_fields_set}
+
+
 @router.post("/presets/import", response=ImportOut, by_alias=True)
 def import_presets(request, payload: list[PresetFields]):
     """Create or update presets by name; each item gets its own result. Fields an item leaves
     out keep their values (a new preset takes the defaults)."""
-    items = [item.model_dump(exclude_unset=True) for item in payload]
+    items = [_given(item) for item in payload]
     return {"results": preset_import(user=request.user, items=items)}
 
 
@@ -294,8 +300,7 @@ def replace_preset(request, preset_id: Id, payload: PresetFields):
 def change_preset(request, preset_id: Id, payload: PresetFields):
     """Change only the fields sent."""
     preset = preset_get(viewer=request.user, preset_id=preset_id)
-    fields = payload.model_dump(exclude_unset=True)
-    return preset_update(user=request.user, preset=preset, fields=fields)
+    return preset_update(user=request.user, preset=preset, fields=_given(payload))
 
 
 @router.delete("/presets/{preset_id}", response={204: None})

@@ -111,7 +111,7 @@ def test_seeding_slower_than_the_lease_is_not_taken_over_by_another_worker(
 
     fake.routes[ADD] = slow_add
     job_advance(job.pk, worker="w1")
-    job_advance(job.pk, worker="w1")
+    assert job_advance(job.pk, worker="w1") == "completed"
     assert others == [None]
     job.refresh_from_db()
     assert job.state == "completed", job.error

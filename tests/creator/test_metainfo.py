@@ -178,3 +178,30 @@ def test_editing_source_or_private_gives_a_new_info_hash_libtorrent_agrees_with(
     assert after.piece_count == before.piece_count
     back = metainfo.read(metainfo.edited(new, source="", private=False))
     assert back.info_hash_v1 == before.info_hash_v1  # the same info dict again
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        {  # a folder named "..": libtorrent makes a name up
+            b"name": b"..",
+            b"piece length": 16384,
+            b"files": [{b"length": 5, b"path": [b"a"]}],
+            b"pieces": ONE_HASH,
+        },
+        {  # marked as a link without a target: no bytes of the stream
+            b"name": b"t",
+            b"piece length": 16,
+            b"files": [
+                {b"length": 5, b"path": [b"a"]},
+                {b"length": 100, b"path": [b"b"], b"attr": b"l"},
+            ],
+            b"pieces": ONE_HASH,
+        },
+    ],
+    ids=["folder named ..", "link without a target"],
+)
+def test_what_libtorrent_loads_is_read(info):
+    data = metainfo.bencode({b"info": info})
+    torrent_info(data)
+    assert metainfo.read(data).piece_count == 1

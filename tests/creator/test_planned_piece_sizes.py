@@ -9,6 +9,8 @@ from creator.finish import _correction
 from creator.models import Job
 from presets import planner
 from tests.creator.conftest import wait_for
+from tests.creator.test_create_form import form_data
+from tests.creator.test_local_submission import here
 from tests.factories import JobFactory, PresetFactory, instance_for
 from tests.harness.content import write
 from tests.harness.oracle import make_torrent, torrent_info
@@ -59,3 +61,34 @@ def test_a_planned_size_the_table_refuses_is_corrected_a_chosen_one_is_not(
     correction = _correction(job, metainfo.read(data), len(data), rules)
     assert correction is not None
     assert correction.piece_size == again
+
+
+@pytest.mark.parametrize(("chosen", "planned"), [("0", True), (str(64 * KiB), False)])
+def test_the_forms_automatic_size_is_the_planners_a_chosen_one_the_users(
+    user_client, tmp_path, chosen, planned
+):
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    here(tmp_path)
+    preset = PresetFactory(trackers=[], private=False, max_piece_size=1024 * KiB)
+    data = form_data(
+        "/data/Set", engine="local", preset=preset.pk, piece_size=chosen, planned_piece_size="16384"
+    )
+    user_client.post("/create/", data)
+    options = Job.objects.get().options
+    assert (options["piece_size_planned"], bool(options["piece_size"])) == (planned, True)
+
+
+@pytest.mark.qbittorrent
+def test_a_chosen_size_right_for_the_hidden_files_too_is_taken(user_client, qbittorrent_53):
+    folder = qbittorrent_53.host_data_dir / "hidden-chosen"
+    write(folder, {"visible.bin": b"v" * 60_000, ".hidden.bin": b"h" * 200_000})
+    preset = PresetFactory(trackers=[], private=False, piece_size_table=TABLE)
+    body = {
+        "path": f"{qbittorrent_53.qbt_data_dir}/hidden-chosen",
+        "presetId": preset.pk,
+        "ignoreDotfiles": False,
+        "pieceSize": 64 * KiB,  # the table's size for all 260 kB, not the 60 kB listed
+    }
+    made = user_client.post("/api/jobs", body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    user_client.post(f"/api/jobs/{made.json()['id']}/cancel")

@@ -109,3 +109,14 @@ def test_a_new_preset_from_a_partial_item_takes_the_defaults_a_created_one_takes
     )
     different = {k for k in imported if imported[k] != created[k]}
     assert different == {"id", "name"}
+
+
+def test_a_size_table_row_without_up_to_is_the_last_row_on_import_and_patch(staff_client, db):
+    table = [{"upTo": 100_000, "pieceSize": 16384}, {"pieceSize": 65536}]
+    result = import_(staff_client, [{"name": "T", "pieceSizeTable": table}]).json()["results"][0]
+    assert result["status"] == "created", result
+    patched = staff_client.patch(
+        f"/api/presets/{result['id']}", {"pieceSizeTable": table}, content_type="application/json"
+    )
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["pieceSizeTable"][-1] == {"upTo": None, "pieceSize": 65536}
