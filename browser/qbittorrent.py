@@ -93,9 +93,13 @@ class _Transport(qbittorrentapi.Client):
             raise qbittorrentapi.APIConnectionError(str(exc)) from exc
 
 
+LOCAL_DOMAINS = (".local", ".lan", ".home.arpa", ".internal", ".localdomain", ".localhost")
+
+
 def nearby(url: str) -> bool:
     """Whether qBittorrent answers on this host or a local network: its loopback, a private or
-    link-local address, or a name without dots (a Docker service, a LAN host).
+    link-local address, a name without dots (a Docker service, a LAN host) or in a local-only
+    domain (host.docker.internal, nas.local, router.lan, box.home.arpa).
 
     The app then asks for answers uncompressed. qBittorrent gzips every answer a client accepts
     gzipped; over loopback or a LAN that costs more than it saves (a 10,000-entry folder's
@@ -103,6 +107,8 @@ def nearby(url: str) -> bool:
     compressed answer is ten times smaller."""
     host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
     if host == "localhost" or (host and "." not in host and ":" not in host):
+        return True
+    if host.rstrip(".").endswith(LOCAL_DOMAINS):
         return True
     try:
         address = ipaddress.ip_address(host)

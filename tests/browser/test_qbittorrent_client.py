@@ -173,6 +173,9 @@ def test_a_qbittorrent_on_this_host_is_asked_for_answers_uncompressed(user_clien
         ("http://172.18.0.3:8080", True),  # a Docker network
         ("http://qbittorrent:8080", True),  # a Docker Compose service
         ("qbittorrent:8080", True),  # QBITTORRENT_URL without a scheme
+        ("http://host.docker.internal:8080", True),
+        ("http://nas.local:8080", True),
+        ("http://seedbox.lan:8080", True),
         ("https://seedbox.example.net/qbittorrent", False),
         ("https://8.8.8.8:8080", False),
         ("http://100.101.102.103:8080", False),  # a Tailscale peer: maybe far away
