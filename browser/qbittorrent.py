@@ -266,6 +266,9 @@ class QbittorrentClient:
     def torrents(self) -> list[dict]:
         return self.call(lambda api: api.torrents_info())
 
+    def has_torrent(self, torrent_id: str) -> bool:
+        return bool(self.call(lambda api: api.torrents_info(torrent_hashes=torrent_id)))
+
     def torrent_files(self, info_hash: str) -> list[dict]:
         return self.call(
             lambda api: api.torrents_files(torrent_hash=info_hash),

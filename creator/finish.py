@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from browser import paths
-from browser.qbittorrent import ADDED_WITHIN_S, QbittorrentClient
+from browser.qbittorrent import ADDED_WITHIN_S, QbittorrentClient, QbittorrentError
 from config.errors import ServiceError
 from creator import metainfo
 from creator.jobs import JobOptions, StateChanged, job_transition
@@ -186,7 +186,15 @@ def _seed(
             top_folder=not renamed_folder,
             start=not renamed_file,
         )
-        client.add_torrent(data, params)
+        try:
+            client.add_torrent(data, params)
+        except QbittorrentError as error:
+            refused = error.code in ("qbittorrent_conflict", "qbittorrent_add_failed")
+            if not refused or not client.has_torrent(torrent_id):
+                raise
+            # made again with the same info hash (a retry of a finished job): already seeded,
+            # and not this job's to take out again on a cancel
+            return f"Seeding in qBittorrent '{job.instance_name}' (it had this torrent).", None
         added = torrent_id
         if renamed_file:
             try:

@@ -165,6 +165,28 @@ def test_a_renamed_torrent_seeds_the_content_where_it_is(
         qbittorrent.api("POST", "torrents/delete", data={"hashes": hash_id, "deleteFiles": "false"})
 
 
+def test_making_a_seeded_torrent_again_says_it_is_seeding(
+    user_client, mapped_instance, content, worker, qbittorrent
+):
+    host, qbt = content
+    write(host, {"Again/a.bin": b"a" * 40_000})
+    first = wait_for(
+        submit(user_client, path=f"{qbt}/Again", engine="local", startSeeding=True)["id"],
+        worker=worker,
+    )
+    assert first.seeding.startswith("Seeding in qBittorrent"), first.seeding
+    hash_id = first.info_hash_v1
+    try:
+        again = user_client.post(f"/api/jobs/{first.pk}/retry").json()
+        second = wait_for(again["id"], worker=worker)
+        assert second.info_hash_v1 == hash_id  # the same torrent: qBittorrent has it
+        assert second.seeding.endswith("(it had this torrent).")
+        user_client.post(f"/api/jobs/{second.pk}/cancel")  # ended: changes nothing
+        assert qbittorrent.api("GET", "torrents/info", params={"hashes": hash_id}).json()
+    finally:
+        qbittorrent.api("POST", "torrents/delete", data={"hashes": hash_id, "deleteFiles": "false"})
+
+
 @pytest.mark.parametrize("format", ["v1", "v2", "hybrid"])
 def test_qbittorrent_seeds_local_torrents_and_a_forced_recheck_finds_them_complete(
     user_client, mapped_instance, content, worker, qbittorrent, format
