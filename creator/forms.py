@@ -30,8 +30,14 @@ ERROR_FIELDS = {
     "pieceSize": "piece_size",
     "format": "format",
     "optimizeAlignment": "optimize_alignment",
+    "paddedFileSizeLimit": "padded_file_size_limit",
     "engine": "engine",
     "name": "name",
+    "presetId": "preset",
+    "source": "source",
+    "comment": "comment",
+    "category": "category",
+    "tags": "tags",
 }
 
 

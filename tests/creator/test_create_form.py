@@ -548,3 +548,25 @@ def test_the_form_can_ask_for_this_servers_engine_and_a_name(user_client, db, tm
     job = Job.objects.get()
     assert response["Location"] == f"/jobs/{job.pk}/"
     assert (job.engine, job.name, job.options["name"]) == ("local", "Release.Name", "Release.Name")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("category", "Movies/", "cannot start or end with '/'"),
+        ("source", "EX\x01", "control characters"),
+    ],
+)
+def test_the_texts_a_job_hands_on_are_refused_beside_their_field(
+    user_client, tmp_path, field, value, words
+):
+    from tests.creator.test_local_submission import here
+    from tests.harness.content import write
+
+    write(tmp_path / "Set", {"a.bin": b"a" * 1000})
+    here(tmp_path)
+    data = form_data("/data/Set", engine="local", **{field: value})
+    response = user_client.post("/create/", data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422, text(response)[:500]
+    assert any(words in error for error in field_errors(text(response), field))
+    assert Job.objects.count() == 0
