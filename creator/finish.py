@@ -216,9 +216,9 @@ def _seed(
 
 
 def _seeding_lease_s(client: QbittorrentClient) -> float:
-    """How long seeding may take: add, rename and start, each within the instance's timeout,
-    and the wait for qBittorrent to list the torrent in between."""
-    return 3 * client.instance.timeout_s + ADDED_WITHIN_S + 10
+    """How long seeding may take: its capabilities, add, rename and start (or a removal), each
+    within the instance's timeout, a login, and the wait for qBittorrent to list the torrent."""
+    return 6 * client.instance.timeout_s + ADDED_WITHIN_S + 10
 
 
 def _discard(job: Job, stored: str, client: QbittorrentClient | None, seeded: str | None) -> None:

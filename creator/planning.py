@@ -39,7 +39,9 @@ def path_plan_pieces(
     except InvalidInput as exc:
         # the sizes came from the path's content, not from fields the user sent
         content = {"total_size", "file_sizes", "file_count"}
-        errors = {("path" if f in content else f): m for f, m in exc.errors.items()}
+        errors: dict[str, list[str]] = {}
+        for field, messages in exc.errors.items():
+            errors.setdefault("path" if field in content else field, []).extend(messages)
         raise InvalidInput(errors) from None
     return PathPlan(analysis=analysis, plan=plan)
 
