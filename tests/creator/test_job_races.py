@@ -23,23 +23,21 @@ ADD = "/api/v2/torrents/add"
 DELETE = "/api/v2/torrents/delete"
 
 
-def fresh(job: Job) -> Job:
-    """`job`, with no .torrent left under its id by an earlier test's job of the same id."""
+def a_job(user, instance, **fields) -> Job:
+    """A job of `instance`'s /data/Album, with no .torrent left under its id by an earlier
+    test's job of the same id."""
+    job = Job.objects.create(
+        owner=user,
+        instance=instance,
+        instance_name=instance.name,
+        **{"source_path": "/data/Album", "state": "queued", **fields},
+    )
     shutil.rmtree(settings.TORRENTS_DIR / str(job.pk), ignore_errors=True)
     return job
 
 
 def queued_job(user, instance, **options) -> Job:
-    return fresh(
-        Job.objects.create(
-            owner=user,
-            instance=instance,
-            instance_name=instance.name,
-            source_path="/data/Album",
-            options={"format": "v1", **options},
-            state="queued",
-        )
-    )
+    return a_job(user, instance, options={"format": "v1", **options})
 
 
 def stored_torrents(job: Job) -> list:
@@ -120,19 +118,15 @@ def test_seeding_slower_than_the_lease_is_not_taken_over_by_another_worker(
 
 def left_by_a_dead_worker(user, tmp_path, state: str, notes=()) -> Job:
     write(tmp_path / "Set", {"a.bin": b"a" * 5000})
-    instance = here(tmp_path)
-    return fresh(
-        Job.objects.create(
-            owner=user,
-            instance=instance,
-            instance_name=instance.name,
-            source_path="/data/Set",
-            engine="local",
-            options={"format": "v1", "piece_size": 16 * 1024},
-            state=state,
-            notes=list(notes),
-            progress=100.0 if state == "finalizing" else 40.0,
-        )
+    return a_job(
+        user,
+        here(tmp_path),
+        source_path="/data/Set",
+        engine="local",
+        options={"format": "v1", "piece_size": 16 * 1024},
+        state=state,
+        notes=list(notes),
+        progress=100.0 if state == "finalizing" else 40.0,
     )
 
 

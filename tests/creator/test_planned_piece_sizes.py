@@ -26,19 +26,27 @@ def qbittorrent_53(transactional_db, qbittorrent_pool):
     return qbittorrent
 
 
+def submit_with_hidden_files(client, qbittorrent, name: str, **body):
+    """A job under TABLE of a folder holding 60 kB listed and 200 kB hidden, hidden included."""
+    write(
+        qbittorrent.host_data_dir / name,
+        {"visible.bin": b"v" * 60_000, ".hidden.bin": b"h" * 200_000},
+    )
+    preset = PresetFactory(trackers=[], private=False, piece_size_table=TABLE)
+    body = {
+        "path": f"{qbittorrent.qbt_data_dir}/{name}",
+        "presetId": preset.pk,
+        "ignoreDotfiles": False,
+        **body,
+    }
+    return client.post("/api/jobs", body, content_type="application/json")
+
+
 @pytest.mark.qbittorrent
 def test_hidden_files_under_a_size_table_get_the_tables_piece_size(
     user_client, qbittorrent_53, worker
 ):
-    folder = qbittorrent_53.host_data_dir / "hidden-table"
-    write(folder, {"visible.bin": b"v" * 60_000, ".hidden.bin": b"h" * 200_000})
-    preset = PresetFactory(trackers=[], private=False, piece_size_table=TABLE)
-    body = {
-        "path": f"{qbittorrent_53.qbt_data_dir}/hidden-table",
-        "presetId": preset.pk,
-        "ignoreDotfiles": False,
-    }
-    made = user_client.post("/api/jobs", body, content_type="application/json")
+    made = submit_with_hidden_files(user_client, qbittorrent_53, "hidden-table")
     assert made.status_code == 201, made.content
     assert any("Hidden files are included" in note for note in made.json()["notes"])
     job = wait_for(made.json()["id"], worker=worker)
@@ -80,15 +88,9 @@ def test_the_forms_automatic_size_is_the_planners_a_chosen_one_the_users(
 
 @pytest.mark.qbittorrent
 def test_a_chosen_size_right_for_the_hidden_files_too_is_taken(user_client, qbittorrent_53):
-    folder = qbittorrent_53.host_data_dir / "hidden-chosen"
-    write(folder, {"visible.bin": b"v" * 60_000, ".hidden.bin": b"h" * 200_000})
-    preset = PresetFactory(trackers=[], private=False, piece_size_table=TABLE)
-    body = {
-        "path": f"{qbittorrent_53.qbt_data_dir}/hidden-chosen",
-        "presetId": preset.pk,
-        "ignoreDotfiles": False,
-        "pieceSize": 64 * KiB,  # the table's size for all 260 kB, not the 60 kB listed
-    }
-    made = user_client.post("/api/jobs", body, content_type="application/json")
+    # the table's size for all 260 kB, not for the 60 kB listed
+    made = submit_with_hidden_files(
+        user_client, qbittorrent_53, "hidden-chosen", pieceSize=64 * KiB
+    )
     assert made.status_code == 201, made.content
     user_client.post(f"/api/jobs/{made.json()['id']}/cancel")
