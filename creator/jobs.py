@@ -277,9 +277,12 @@ def _check_piece_size(
     if engine == Engine.LOCAL:
         return options, notes  # the local engine plans from the files it reads
     # Automatic under a preset's rules: plan from the content's size when it can be known
-    # (qBittorrent never lists hidden files: with them included, the listing's size is short).
-    analysis = analyze(user=user, path=path, instance_id=instance_id)
-    if analysis.total_size is None or analysis.truncated or not options.ignore_dotfiles:
+    # (qBittorrent never lists hidden files: with them included, the listing's size is short,
+    # and the walk is not worth making).
+    analysis = (
+        analyze(user=user, path=path, instance_id=instance_id) if options.ignore_dotfiles else None
+    )
+    if analysis is None or analysis.total_size is None or analysis.truncated:
         unknown = (
             "The content's size is unknown"
             if options.ignore_dotfiles

@@ -303,7 +303,7 @@ def _read(data: bytes) -> Metainfo:
         tree = info.get(b"file tree", {})
         single = len(tree) == 1 and b"" in next(iter(tree.values()), {})
         _v2_files(tree, () if single else (name,), files, links)
-        piece_count = sum(-(-f.size // piece_size) for f in files) if piece_size else 0
+        piece_count = sum(-(-f.size // piece_size) for f in files)
     if any(f.size < 0 for f in files):
         raise MetainfoError("a file's length is negative")
     tiers: list[tuple[str, ...]] = []
