@@ -317,6 +317,11 @@ JOB_QUEUE_FULL_RETRY_S = env_int("TORRENTSMITH_JOB_QUEUE_FULL_RETRY_S", 15, mini
 JOB_UNREACHABLE_GIVE_UP_S = env_int(
     "TORRENTSMITH_JOB_UNREACHABLE_GIVE_UP_S", 3600, minimum=5, maximum=7 * 86400
 )
+# How long a job waits for an unreachable qBittorrent before the local engine takes it over
+# (with the fallback on and a path mapping showing its content here).
+JOB_LOCAL_FALLBACK_AFTER_S = env_int(
+    "TORRENTSMITH_JOB_LOCAL_FALLBACK_AFTER_S", 120, minimum=0, maximum=7 * 86400
+)
 # Progress sockets also read job changes from the database at this interval: with the
 # in-memory channel layer (or Redis down) the worker's messages cannot reach them otherwise.
 PROGRESS_POLL_S = (

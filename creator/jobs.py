@@ -358,6 +358,12 @@ def _check_capabilities(options: JobOptions, caps) -> None:
         raise InvalidJob("This qBittorrent cannot take a URL containing '|'.", field="trackers")
 
 
+ALIGNMENT_LEFT_OUT = (
+    "The local engine lays files out as libtorrent 2 does: the alignment options (for "
+    "libtorrent 1.2 hosts) are left out."
+)
+
+
 # What only the local engine can do: qBittorrent's creator cannot exclude files or name the
 # torrent, and takes ignoreDotfiles from WebAPI 2.16 only. (Sentences: they start messages.)
 def _needs_local_engine(options: JobOptions, caps) -> str | None:
@@ -468,10 +474,7 @@ def job_submit(*, user, request: JobRequest) -> Job:
         if options.format not in planner.FORMATS:
             raise InvalidJob("The format is v1, v2 or hybrid.", field="format")
         if options.optimize_alignment or options.padded_file_size_limit is not None:
-            notes.append(
-                "The local engine lays files out as libtorrent 2 does: the alignment options "
-                "(for libtorrent 1.2 hosts) are left out."
-            )
+            notes.append(ALIGNMENT_LEFT_OUT)
     check_trackers(options, preset, user=user)
     options, piece_notes = _check_piece_size(
         options, preset, user=user, path=path, instance_id=instance.pk, engine=engine
@@ -787,7 +790,10 @@ def job_list_page(jobs, *, start: int, stop: int) -> list[Job]:
 
 
 def job_cancel(*, viewer, job_id: int) -> Job:
-    """Cancels a job (idempotent); its worker stops qBittorrent's task when it sees it."""
+    """Cancels a job (idempotent). qBittorrent's task is stopped by a worker, at once: a
+    qBittorrent slow to answer holds up no one's request."""
+    from creator.tasks import job_task_delete
+
     require(viewer, CREATE_JOBS)
     job = job_get(viewer=viewer, job_id=job_id)
     while job.state not in TERMINAL_STATES:
@@ -797,18 +803,22 @@ def job_cancel(*, viewer, job_id: int) -> Job:
             job.refresh_from_db()
             continue
         audit_record(actor=viewer, action="job.cancelled", target_type="job", target_id=job.pk)
-        _abort_qbittorrent_task(job)
+        if job.qbt_task_id:
+            job_task_delete.enqueue(job.pk)
     return job
 
 
-def _abort_qbittorrent_task(job: Job) -> None:
-    """deleteTask for a cancelled job right away (the worker does it too, if it is alive)."""
-    if not job.qbt_task_id or job.instance is None:
+def job_delete_qbittorrent_task(job_id: int) -> None:
+    """Deletes the creator task of a job that ended without it (a cancelled job's; a local
+    job's, left in a qBittorrent that stopped answering): otherwise qBittorrent would keep it,
+    hashing or finished for nobody, counting towards its limit of tasks."""
+    job = Job.objects.select_related("instance").filter(pk=job_id).first()
+    if job is None or not job.qbt_task_id or job.instance is None:
         return
     try:
         client_for(job.instance).delete_creator_task(job.qbt_task_id)
     except ServiceError as error:
-        logger.warning("Could not stop qBittorrent's task for job %s: %s", job.pk, error.message)
+        logger.warning("Could not delete qBittorrent's task for job %s: %s", job.pk, error.message)
 
 
 def job_retry(*, viewer, job_id: int) -> Job:

@@ -30,14 +30,22 @@ def job_run(job_id: int) -> str:
 
 
 @task()
+def job_task_delete(job_id: int) -> None:
+    """Deletes qBittorrent's task for a job that no longer needs it."""
+    from creator.jobs import job_delete_qbittorrent_task
+
+    job_delete_qbittorrent_task(job_id)
+
+
+@task()
 def jobs_recover_task() -> int:
     """Re-queues jobs whose worker died, drops old step records, and comes back later."""
     from django_tasks_db.models import DBTaskResult
 
     count = jobs_recover()
-    # Each job step leaves a finished task record: keep an hour of them, not years.
+    # Each job step (and deletion) leaves a finished task record: keep an hour of them.
     DBTaskResult.objects.filter(
-        task_path=job_run.module_path,
+        task_path__in=[job_run.module_path, job_task_delete.module_path],
         status="SUCCESSFUL",
         finished_at__lt=timezone.now() - timedelta(hours=1),
     ).delete()

@@ -20,6 +20,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 JOB_LEASE_S = 3
 JOB_RECOVER_INTERVAL_S = 1
 JOB_UNREACHABLE_GIVE_UP_S = 60
+JOB_LOCAL_FALLBACK_AFTER_S = 2
 JOB_QUEUE_FULL_RETRY_S = 1
 
 # Every answer and log line is recorded, to prove no secret is in any (tests/zz_final/).

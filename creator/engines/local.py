@@ -19,7 +19,13 @@ from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import ServiceError
 from creator import hashing
 from creator.finish import job_finish, preset_rules, retry_with_piece_size
-from creator.jobs import JobOptions, StateChanged, job_progress, job_transition
+from creator.jobs import (
+    JobOptions,
+    StateChanged,
+    job_delete_qbittorrent_task,
+    job_progress,
+    job_transition,
+)
 from creator.models import Job, JobKind, JobState
 from presets import planner
 from presets.services import preset_resolve_trackers
@@ -68,6 +74,15 @@ class LocalEngine:
             return None
         if self.job.kind == JobKind.VERIFY:
             return self._verify()
+        delay = self._make()
+        if delay is None and self.job.qbt_task_id:
+            # the task of a qBittorrent that stopped answering (engines/qbittorrent.py): it
+            # may be back, and still hold it; asked after the job ended, so a qBittorrent
+            # still down delays no one
+            job_delete_qbittorrent_task(self.job.pk)
+        return delay
+
+    def _make(self) -> float | None:
         job = self.job
         options = JobOptions.of(job)
         try:

@@ -16,10 +16,13 @@ from django.utils import timezone
 from browser.analysis import scan
 from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for
 from config.errors import ServiceError
+from creator.engines.local import host_path
 from creator.finish import job_finish, retry_with_piece_size
-from creator.jobs import JobOptions, StateChanged, job_progress, job_transition
-from creator.models import Job, JobState
+from creator.jobs import ALIGNMENT_LEFT_OUT, JobOptions, StateChanged, job_progress, job_transition
+from creator.models import Engine, Job, JobKind, JobState
+from presets import planner
 from presets.services import preset_resolve_trackers
+from rollout.flags import LOCAL_ENGINE_FALLBACK, switch_active
 
 logger = logging.getLogger(__name__)
 
@@ -237,15 +240,7 @@ class QbittorrentEngine:
         except QbittorrentError as error:
             if error.code != "not_found":
                 raise
-            job_transition(
-                job,
-                JobState.FAILED,
-                error=(
-                    f"qBittorrent '{job.instance_name}' no longer has this job's task: it keeps "
-                    "tasks in memory only, so a restart loses them. Retry submits it again."
-                ),
-            )
-            return None
+            return self._submit_again()
         state = status.get("status")
         if state == "Queued":
             if job.state != JobState.SUBMITTED or job.waiting_reason:
@@ -307,6 +302,32 @@ class QbittorrentEngine:
             return 0.2
         return None
 
+    def _submit_again(self) -> float | None:
+        """qBittorrent lost the job's task (it keeps them in memory only: it was restarted):
+        the task is submitted again, a few times at most."""
+        job = self.job
+        if job.notes.count(TASK_LOST) >= MAX_RESUBMITS:
+            job_transition(
+                job,
+                JobState.FAILED,
+                error=(
+                    f"qBittorrent '{job.instance_name}' lost this job's task "
+                    f"{MAX_RESUBMITS + 1} times (it keeps tasks in memory only, so a restart "
+                    "loses them): the job is not submitted again. Retry does it."
+                ),
+            )
+            return None
+        self.job = job_transition(
+            job,
+            JobState.QUEUED,
+            qbt_task_id="",
+            submit_started_at=None,
+            progress=0.0,
+            eta_s=None,
+            notes=[*job.notes, TASK_LOST],
+        )
+        return 0.0
+
     # --- waiting ----------------------------------------------------------------------------
 
     def _wait_or_fail(self, error: QbittorrentError) -> float | None:
@@ -320,17 +341,67 @@ class QbittorrentEngine:
         if job.waiting_since is None:
             Job.objects.filter(pk=job.pk).update(waiting_since=now)
         waited = (now - since).total_seconds()
+        if waited >= settings.JOB_LOCAL_FALLBACK_AFTER_S and self._move_to_local_engine(
+            error, waited
+        ):
+            return 0.0
         if waited > settings.JOB_UNREACHABLE_GIVE_UP_S:
             job_transition(
                 job,
                 JobState.FAILED,
-                error=f"{error.message} Gave up after waiting {_minutes(waited)}.",
+                error=f"{error.message} Gave up after waiting {_duration(waited)}.",
             )
             return None
         job_transition(job, job.state, waiting_reason=f"Waiting for qBittorrent: {error.message}")
         return min(60.0, 2.0 + waited / 10)
 
+    def _move_to_local_engine(self, error: QbittorrentError, waited: float) -> bool:
+        """Hands a job whose qBittorrent stopped answering to this server's local engine, as
+        at submission: with the fallback on and a path mapping showing the content here. The
+        task qBittorrent may still hold is kept on the job, for the local engine to delete."""
+        job = self.job
+        if job.kind != JobKind.CREATE or not switch_active(LOCAL_ENGINE_FALLBACK):
+            return False
+        try:
+            if host_path(job) is None:
+                return False
+        except ServiceError:
+            return False
+        options = JobOptions.of(job)
+        if options.format not in planner.FORMATS:
+            return False
+        notes = [
+            f"qBittorrent '{job.instance_name}' did not answer for {_duration(waited)} "
+            f"({error.message.rstrip('.')}): the torrent is made on this server instead "
+            "(local engine)."
+        ]
+        if options.optimize_alignment or options.padded_file_size_limit is not None:
+            notes.append(ALIGNMENT_LEFT_OUT)
+        self.job = job_transition(
+            job,
+            JobState.QUEUED,
+            engine=Engine.LOCAL,
+            submit_started_at=None,
+            progress=0.0,
+            eta_s=None,
+            waiting_reason="",
+            waiting_since=None,
+            notes=[*job.notes, *notes],
+        )
+        logger.warning("Job %s moved to the local engine: %s", job.pk, error.message)
+        return True
 
-def _minutes(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+TASK_LOST = (
+    "qBittorrent lost this job's task (it keeps tasks in memory only, so a restart loses "
+    "them): it was submitted again."
+)
+MAX_RESUBMITS = 2  # a task that makes qBittorrent stop (out of memory?) is not sent forever
+
+
+def _duration(seconds: float) -> str:
+    """A wait in words: seconds under two minutes, whole minutes beyond."""
+    if seconds < 120:
+        seconds = int(seconds)
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    return f"{int(seconds // 60)} minutes"

@@ -3,12 +3,15 @@ a full queue, an outage mid-job, a failed task, and a worker that died inside ad
 
 from django.utils import timezone
 
-from creator.engines.qbittorrent import QbittorrentEngine, parse_time
+from creator import metainfo
+from creator.engines.qbittorrent import TASK_LOST, QbittorrentEngine, parse_time
+from creator.metainfo import bdecode
 from creator.models import Job
 from tests.creator.conftest import wait_for
 from tests.creator.test_local_submission import here
 from tests.factories import instance_for
 from tests.harness.content import write
+from tests.harness.oracle import make_torrent
 
 
 def album_listings(fake, times: int = 1):
@@ -177,3 +180,82 @@ def test_a_task_failing_on_content_removed_since_says_so(
         "Nothing exists at /data/Album (as qBittorrent sees it). qBittorrent said: All files "
         "have been filtered out by 'Ignore dotfiles' option."
     )
+
+
+def test_a_qbittorrent_failing_mid_job_hands_it_to_the_local_engine(
+    user_client, transactional_db, fake, worker, tmp_path
+):
+    """The content is mapped here: after JOB_LOCAL_FALLBACK_AFTER_S of 5xx answers the local
+    engine makes the torrent, and the task qBittorrent kept is deleted at the end."""
+    instance_for(fake, path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}])
+    album_listings(fake)
+    running = [{"taskID": "task-1", "status": "Running", "progress": 10.0}]
+    fake.routes["/api/v2/torrentcreator/status"] = (200, running)
+    fake.routes["/api/v2/torrentcreator/deleteTask"] = (200, "")
+    job_id = submit(user_client, path="/data/Album")
+    wait_for(job_id, {"hashing"}, worker=worker)
+    fake.routes["/api/v2/torrentcreator/status"] = (503, "Service Unavailable")
+    job = wait_for(job_id, worker=worker)
+    assert job.state == "completed", job.error
+    assert job.engine == "local"
+    [note] = [n for n in job.notes if "did not answer" in n]
+    assert note.startswith(f"qBittorrent '{job.instance_name}' did not answer for ")
+    assert note.endswith("the torrent is made on this server instead (local engine).")
+    data = user_client.get(f"/api/jobs/{job_id}/torrent").content
+    torrent = metainfo.read(data)
+    reference = make_torrent(
+        tmp_path / "Album", piece_size=torrent.piece_size, format=torrent.format
+    )
+    ours, theirs = bdecode(data)[b"info"], bdecode(reference)[b"info"]
+    for key in (b"pieces", b"length", b"files", b"file tree"):
+        assert ours.get(key) == theirs.get(key), key
+    deleted = [c["form"].get("taskID") for c in fake.calls("/api/v2/torrentcreator/deleteTask")]
+    assert deleted == ["task-1"]
+
+
+def test_without_a_mapping_an_unanswering_qbittorrent_is_still_waited_for(
+    user_client, transactional_db, fake, worker
+):
+    instance_for(fake)
+    album_listings(fake)
+    fake.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [{"taskID": "task-1", "status": "Running", "progress": 10.0}],
+    )
+    job_id = submit(user_client, path="/data/Album")
+    wait_for(job_id, {"hashing"}, worker=worker)
+    fake.routes["/api/v2/torrentcreator/status"] = (503, "Service Unavailable")
+    import time
+
+    time.sleep(4)  # twice JOB_LOCAL_FALLBACK_AFTER_S
+    job = Job.objects.get(pk=job_id)
+    assert (job.state, job.engine) == ("hashing", "qbittorrent")
+    assert job.waiting_reason.startswith("Waiting for qBittorrent")
+
+
+def test_a_task_qbittorrent_lost_is_submitted_again_a_few_times(
+    user_client, transactional_db, fake, worker
+):
+    instance_for(fake)
+    album_listings(fake)
+    answers = [(404, "Not Found")]
+    fake.routes["/api/v2/torrentcreator/status"] = lambda: (
+        answers.pop(0)
+        if answers
+        else (
+            200,
+            [{"taskID": "task-1", "status": "Finished"}],
+        )
+    )
+    job = wait_for(submit(user_client, path="/data/Album"), worker=worker)
+    assert job.state == "completed", job.error
+    assert job.notes.count(TASK_LOST) == 1
+    assert len(fake.calls("/api/v2/torrentcreator/addTask")) == 2
+
+    album_listings(fake)
+    fake.routes["/api/v2/torrentcreator/status"] = (404, "Not Found")
+    job = wait_for(submit(user_client, path="/data/Album"), worker=worker)
+    assert job.state == "failed"
+    assert job.error.startswith(f"qBittorrent '{job.instance_name}' lost this job's task 3 times")
+    assert job.notes.count(TASK_LOST) == 2
+    assert len(fake.calls("/api/v2/torrentcreator/addTask")) == 2 + 3

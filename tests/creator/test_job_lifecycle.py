@@ -7,6 +7,7 @@ import pytest
 
 from browser.qbittorrent import client_for
 from creator import metainfo
+from creator.engines.qbittorrent import TASK_LOST
 from creator.finish import seed_params
 from creator.models import Job
 from presets.models import PresetSecret
@@ -130,22 +131,18 @@ def test_cancel_stops_a_running_job_and_keeps_its_record(
     assert job.state == "cancelled" and job.finished_at is not None
 
 
-def test_a_qbittorrent_restart_fails_the_job_and_retry_makes_it(
+def test_a_qbittorrent_restart_mid_job_submits_its_task_again(
     user_client, qbt_instance, content, worker, qbittorrent
 ):
     path = big_folder(qbittorrent, content)
     job_id = submit(user_client, path=path)
-    wait_for(job_id, {"hashing"}, worker=worker)
+    first = wait_for(job_id, {"hashing"}, worker=worker)
     qbittorrent.restart()
-    job = wait_for(job_id, worker=worker)
-    assert job.state == "failed"
-    assert "no longer has this job's task" in job.error
-    assert "Retry submits it again" in job.error
-    retried = user_client.post(f"/api/jobs/{job_id}/retry")
-    assert retried.status_code == 201
-    assert retried.json()["retryOf"] == job_id
-    done = wait_for(retried.json()["id"], timeout_s=120, worker=worker)
-    assert done.state == "completed", done.error
+    job = wait_for(job_id, timeout_s=120, worker=worker)
+    assert job.state == "completed", job.error
+    assert job.notes == [TASK_LOST]
+    assert job.attempts == 2 and job.qbt_task_id != first.qbt_task_id
+    assert creator_tasks_for(qbittorrent, path) == []
 
 
 def test_a_killed_worker_is_replaced_without_a_second_add_task(

@@ -16,6 +16,7 @@ from tests.creator.test_local_submission import here
 from tests.factories import instance_for
 from tests.harness.content import write
 from tests.harness.oracle import hashes, torrent_info
+from tests.harness.processes import start_worker
 
 ADD_TASK = "/api/v2/torrentcreator/addTask"
 DELETE_TASK = "/api/v2/torrentcreator/deleteTask"
@@ -156,3 +157,21 @@ def test_an_ended_job_no_longer_says_it_waits_for_qbittorrent(user, db, fake, st
     job_transition(job, state, error="It ended.")
     job.refresh_from_db()
     assert (job.waiting_reason, job.waiting_since) == ("", None)
+
+
+def test_a_cancel_leaves_stopping_the_task_to_a_worker(user, transactional_db, fake, tmp_path):
+    """The request that cancels never waits for qBittorrent (one that accepts the connection
+    and never answers held it for the instance's timeout); a worker deletes the task."""
+    job = queued_job(user, instance_for(fake))
+    job_transition(job, "submitted", qbt_task_id="task-1")
+    assert job_cancel(viewer=user, job_id=job.pk).state == "cancelled"
+    assert fake.calls(DELETE_TASK) == []
+    worker = start_worker(tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while not fake.calls(DELETE_TASK):
+            assert time.monotonic() < deadline, worker.log()[-3000:]
+            time.sleep(0.1)
+    finally:
+        worker.stop()
+    assert [call["form"]["taskID"] for call in fake.calls(DELETE_TASK)] == ["task-1"]
