@@ -13,9 +13,11 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils import timezone
 
-from browser.analysis import scan
+from browser import paths
+from browser.analysis import content_now, scan
 from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for
 from config.errors import ServiceError
+from creator import metainfo
 from creator.engines.local import host_path
 from creator.finish import job_finish, retry_with_piece_size
 from creator.jobs import ALIGNMENT_LEFT_OUT, JobOptions, StateChanged, job_progress, job_transition
@@ -270,7 +272,7 @@ class QbittorrentEngine:
             job_transition(job, JobState.FAILED, error=error)
             return None
         if state == "Finished":
-            return self._finish()
+            return self._finish(status)
         logger.warning("Job %s: unknown creator status %r", job.pk, state)
         return 1.0
 
@@ -288,13 +290,20 @@ class QbittorrentEngine:
         reason = (source.reason or "It cannot be a torrent's source.").rstrip(".") + "."
         return reason if job.source_path in reason else f"{job.source_path}: {reason}"
 
-    def _finish(self) -> float | None:
+    def _finish(self, status: dict) -> float | None:
         job = self.job
         if job.state != JobState.FINALIZING:
             job = job_transition(
                 job, JobState.FINALIZING, progress=100.0, eta_s=0, waiting_reason=""
             )
         data = self.client.creator_torrent_file(job.qbt_task_id)
+        changed = self._content_changed(
+            data, parse_time(status.get("timeStarted")), parse_time(status.get("timeFinished"))
+        )
+        if changed:
+            self.client.delete_creator_task(job.qbt_task_id)
+            job_transition(job, JobState.FAILED, error=changed)
+            return None
         outcome = job_finish(job, data, client=self.client, renew=self.renew)
         self.client.delete_creator_task(job.qbt_task_id)
         if outcome.retry_piece_size is not None:
@@ -327,6 +336,56 @@ class QbittorrentEngine:
             notes=[*job.notes, TASK_LOST],
         )
         return 0.0
+
+    def _content_changed(
+        self, data: bytes, started: datetime | None, finished: datetime | None
+    ) -> str | None:
+        """Why the torrent qBittorrent made no longer matches its content, or None: a file of
+        it gone, of another size, or modified after qBittorrent began hashing (its clock gives
+        all the times). The torrent is seeded in seed mode, without a check: it would claim
+        pieces it does not have. Only qBittorrent 5.2+ lists sizes and times."""
+        job = self.job
+        # A time after the task finished (and the few seconds until this check) is a file
+        # dated in the future (copied from a machine whose clock runs ahead): no evidence.
+        window = None
+        if started and finished and timezone.is_aware(started) and timezone.is_aware(finished):
+            window = (started, finished + timedelta(seconds=60))
+        try:
+            now = content_now(job.instance, job.source_path)
+        except ServiceError as error:
+            if error.code != "not_found":
+                raise
+            return f"{job.source_path} was removed while qBittorrent was making the torrent."
+        if now is None:
+            return None
+        kind, entries = now
+        listed = {
+            e.name if kind == "file" else e.path[len(job.source_path) + 1 :]: e for e in entries
+        }
+        problems = []
+        torrent = metainfo.read(data)
+        top = torrent.name + "/"
+        for file in torrent.files:
+            # (a v2 torrent of a folder holding one file lists that file without the folder)
+            key = file.path[len(top) :] if file.path.startswith(top) else file.path
+            entry = listed.get(key)
+            shown = paths.join(job.source_path, key) if kind == "dir" else job.source_path
+            if entry is None:
+                if any(paths.is_hidden(part) for part in key.split("/")):
+                    continue  # qBittorrent lists no hidden file
+                problems.append(f"{shown} is gone")
+            elif entry.size is not None and entry.size != file.size:
+                problems.append(f"{shown} is now {entry.size:,} bytes ({file.size:,} hashed)")
+            elif window and entry.modified and window[0] < entry.modified <= window[1]:
+                at = timezone.localtime(entry.modified).strftime("%H:%M:%S")
+                problems.append(f"{shown} was modified at {at}, after hashing began")
+        if not problems:
+            return None
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        return (
+            "The content changed while qBittorrent was making the torrent, which would not "
+            f"match it: {'; '.join(problems[:3])}{more}. Retry makes it again."
+        )
 
     # --- waiting ----------------------------------------------------------------------------
 
