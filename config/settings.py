@@ -155,6 +155,8 @@ INSTALLED_APPS = [
     "waffle",
     "django_prometheus",
     "axes",
+    # its templates and static files: the API docs page served from here, not a CDN
+    "ninja",
     "accounts",
     "browser",
     "presets",
