@@ -27,4 +27,8 @@ def torrent_text_problem(field: str, value: str | None) -> str | None:
             "A category cannot start or end with '/', hold '//' or hold '\\' "
             "(qBittorrent would add the torrent without it)."
         )
+    # qBittorrent takes "." and ".." as subcategories, and a category's save path is its
+    # names under the default save path: "../../etc" points outside it.
+    if field == "category" and any(part in (".", "..") for part in value.split("/")):
+        return "A category cannot have '.' or '..' as a part (its folder would lie elsewhere)."
     return None

@@ -22,6 +22,8 @@ MAX_URL_LENGTH = 2048
 
 PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _BRACED = re.compile(r"\{([^{}]*)\}")
+# A scheme without "//" (RFC 3986's letters, no dot): "host:8080/…" is a host and port.
+_OTHER_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+-]*):(?!\d)")
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 
 # Well-known open trackers: a private torrent announcing to one of them leaks its peers.
@@ -232,12 +234,15 @@ def validate_url(
     # Check the structure with placeholders standing in as plain letters.
     concrete = _BRACED.sub("x", bare)
 
-    scheme, _, rest = concrete.partition("://")
-    if not rest:
-        expected = _either(f"{s}://" for s in schemes)
-        return _verdict(url, INVALID, f"has no scheme: start it with {expected}")
+    scheme, sep, _ = concrete.partition("://")
+    expected = _either(f"{s}://" for s in schemes)
+    if not sep:
+        other = _OTHER_SCHEME.match(concrete)  # javascript:…, magnet:?…
+        if other is None:
+            return _verdict(url, INVALID, f"has no scheme: start it with {expected}")
+        scheme = other.group(1)
+        return _verdict(url, INVALID, f"uses {scheme}:; a {_kind(web_seed)} needs {expected}")
     if scheme.lower() not in schemes:
-        expected = _either(f"{s}://" for s in schemes)
         return _verdict(url, INVALID, f"uses {scheme}://; a {_kind(web_seed)} needs {expected}")
     try:
         parts = urlsplit(concrete)

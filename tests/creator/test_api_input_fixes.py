@@ -97,10 +97,12 @@ def test_a_preset_refuses_control_characters(staff_client, db, field, value):
     assert response.json()["errors"][0]["field"] == field
 
 
-# --- categories qBittorrent would drop -----------------------------------------------------
+# --- categories qBittorrent would drop, or file elsewhere ------------------------------------
 
 
-@pytest.mark.parametrize("category", ["Movies/", "/Movies", "TV\\HD", "a//b"])
+@pytest.mark.parametrize(
+    "category", ["Movies/", "/Movies", "TV\\HD", "a//b", "../../etc", "..", "Movies/./HD"]
+)
 def test_a_category_qbittorrent_would_drop_is_refused(
     user_client, staff_client, tmp_path, category
 ):
