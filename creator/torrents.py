@@ -144,7 +144,10 @@ def job_edit(
         )
         if v is not None
     }
-    options = JobOptions(**{**asdict(options), **changed})
+    # The new .torrent is only stored: the original's seeding choices are not this job's.
+    options = JobOptions(
+        **{**asdict(options), **changed, "start_seeding": False, "category": "", "tags": []}
+    )
     # Checked as the new .torrent will hold them: trackers left alone are the URLs it already
     # has (filled, so no secret is needed again); the original preset is not for another tracker.
     if trackers is None:

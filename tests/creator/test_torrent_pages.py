@@ -87,7 +87,12 @@ def test_the_job_page_shows_a_verify_report_file_by_file(user_client, user):
 
 def test_the_edit_form_makes_a_new_job_with_the_new_torrent(user_client, user, tmp_path):
     write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
-    job = completed_job(tmp_path / "Album", owner=user)
+    job = completed_job(
+        tmp_path / "Album",
+        owner=user,
+        options={"format": "v1", "start_seeding": True, "category": "music", "tags": ["x"]},
+        seeding="Seeding in qBittorrent 'seedbox' in category music.",
+    )
     response = user_client.post(
         f"/jobs/{job.pk}/edit",
         {
@@ -102,6 +107,10 @@ def test_the_edit_form_makes_a_new_job_with_the_new_torrent(user_client, user, t
     assert (edited.kind, edited.state, edited.retry_of_id) == ("edit", "completed", job.pk)
     assert edited.trackers_created == [["http://127.0.0.1:9/one"], ["http://127.0.0.1:9/two"]]
     assert edited.info_hash_v1 != job.info_hash_v1  # source and private are in the info dict
+    # only stored: neither seeded nor said to be
+    page = user_client.get(f"/jobs/{edited.pk}/").content.decode()
+    assert "Add to qBittorrent and seed" not in page and "music" not in page
+    assert f'Edited from</dt><dd><a href="/jobs/{job.pk}/">Job {job.pk}</a>' in page
 
 
 def test_fields_left_as_the_edit_form_showed_them_are_kept_as_they_were(
@@ -148,7 +157,12 @@ def test_an_edit_with_a_blank_tier_still_masks_the_passkey(user_client, user, tm
 
 def test_a_refused_edit_keeps_what_was_typed_and_says_why_at_the_field(user_client, user, tmp_path):
     write(tmp_path / "Album", {"a.flac": b"a" * 20_000})
-    job = completed_job(tmp_path / "Album", owner=user)
+    job = completed_job(
+        tmp_path / "Album",
+        owner=user,
+        options={"format": "v1", "start_seeding": True, "category": "music", "tags": ["x"]},
+        seeding="Seeding in qBittorrent 'seedbox' in category music.",
+    )
     response = user_client.post(
         f"/jobs/{job.pk}/edit",
         {"trackers": "not a tracker", "source": "KEEP", "comment": "line one\nline two"},
