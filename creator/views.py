@@ -501,8 +501,11 @@ def torrent_inspect_page(request):
 @role_required(CREATE_JOBS)
 def torrent_verify_page(request):
     """Upload a .torrent and name the content: a verify job checks one against the other."""
+    instances = list(instances_for(request.user))
     context = {
-        "instances": instances_for(request.user),
+        "instances": instances,
+        # said before a .torrent is chosen, not after the upload is refused for it
+        "unmapped": [i.name for i in instances if not i.path_mappings],
         "path": request.POST.get("path", ""),
         "instance_id": instance_id_of(request.POST.get("instance")),
     }

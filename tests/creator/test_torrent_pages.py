@@ -281,3 +281,12 @@ def test_a_check_refuses_a_torrent_its_job_could_not_record(user_client, tmp_pat
     assert response.json()["errors"][0]["field"] == "torrent"
     assert words in response.json()["detail"]
     assert Job.objects.count() == 0
+
+
+def test_the_verify_page_says_up_front_when_no_content_can_be_read_here(user_client, tmp_path):
+    unmapped = InstanceFactory(name="seedbox", is_default=True)
+    page = user_client.get("/torrents/verify").content.decode()
+    assert "No path mapping of qBittorrent 'seedbox' shows its content" in page
+    unmapped.path_mappings = [{"host_path": str(tmp_path), "qbt_path": "/data"}]
+    unmapped.save()
+    assert "No path mapping" not in user_client.get("/torrents/verify").content.decode()
