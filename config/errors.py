@@ -1,5 +1,7 @@
 """The one domain error the apps raise; the API and the views each map it in one place."""
 
+from contextlib import contextmanager
+
 
 class ServiceError(Exception):
     """A failure a user can act on: a code for scripts, a sentence for people, maybe a field."""
@@ -18,6 +20,7 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.more: list[ServiceError] = []  # refusals of other fields, gathered (Refusals)
         if code is not None:
             self.code = code
         if status is not None:
@@ -28,8 +31,32 @@ class ServiceError(Exception):
         return (type(self), (self.message,), self.__dict__)
 
     def as_dict(self) -> dict:
-        errors = [{"field": self.field, "message": self.message}] if self.field else []
+        errors = [{"field": e.field, "message": e.message} for e in [self, *self.more] if e.field]
         return {"detail": self.message, "code": self.code, "errors": errors}
+
+
+class Refusals:
+    """Refusals of several fields gathered, so that a form (or a script) learns of them all at
+    once rather than one per try: the first is raised, carrying the others."""
+
+    def __init__(self):
+        self.errors: list[ServiceError] = []
+
+    @contextmanager
+    def check(self):
+        try:
+            yield
+        except ServiceError as error:
+            if error.field is None or error.status >= 500:
+                raise
+            self.errors += [error, *error.more]
+            error.more = []
+
+    def raise_any(self) -> None:
+        if self.errors:
+            first = self.errors[0]
+            first.more = self.errors[1:]
+            raise first
 
 
 class NotFound(ServiceError):

@@ -238,16 +238,36 @@ class CreateForm(forms.Form):
         )
 
     def add_service_error(self, error: ServiceError) -> None:
-        """Shows a refusal from job_submit beside its field, or at the top without one."""
-        field = ERROR_FIELDS.get(error.field or "")
+        """Shows a refusal from job_submit (and those gathered with it) beside its field, or
+        at the top without one."""
         kept = dict(self.cleaned_data)
-        self.add_error(field if field in self.fields else None, error.message)
+        for refusal in (error, *error.more):
+            field = ERROR_FIELDS.get(refusal.field or "")
+            self.add_error(field if field in self.fields else None, refusal.message)
         self.cleaned_data = kept  # add_error drops the value: the page shows it with its message
 
 
 def tags_of(text: str) -> list[str]:
     """qBittorrent tags from text: separated by commas, as qBittorrent writes them."""
     return [tag.strip() for tag in text.split(",") if tag.strip()]
+
+
+# What choosing a preset sets in the form (besides its format, kept when the host cannot).
+PRESET_FORM_FIELDS = (
+    "trackers",
+    "web_seeds",
+    "comment",
+    "source",
+    "private",
+    "piece_size",
+    "target_pieces",
+    "start_seeding",
+    "category",
+    "tags",
+    "omit_creation_date",
+    "omit_created_by",
+    "randomize_info_hash",
+)
 
 
 def preset_values(preset: TrackerPreset, *, offer: CreatorOffer) -> dict:

@@ -23,7 +23,7 @@ from browser.analysis import analyze, scan
 from browser.instances import instance_get
 from browser.local import host_scan, mapped_host_path
 from browser.qbittorrent import QbittorrentError, client_for
-from config.errors import NotFound, PermissionDenied, ServiceError
+from config.errors import NotFound, PermissionDenied, Refusals, ServiceError
 from config.texts import torrent_text_problem
 from creator import hashing
 from creator.models import ACTIVE_STATES, TERMINAL_STATES, Engine, Job, JobKind, JobState
@@ -92,11 +92,14 @@ class InvalidJob(ServiceError):
 
 
 def check_torrent_texts(*, source: str | None, comment: str | None, category: str = "") -> None:
-    """Refuses what torrent_text_problem refuses (InvalidJob at the field)."""
+    """Refuses what torrent_text_problem refuses (InvalidJob at each field)."""
+    refusals = Refusals()
     for field_name, value in (("source", source), ("comment", comment), ("category", category)):
         problem = torrent_text_problem(field_name, value)
         if problem:
-            raise InvalidJob(problem, field=field_name)
+            with refusals.check():
+                raise InvalidJob(problem, field=field_name)
+    refusals.raise_any()
 
 
 class StateChanged(Exception):
@@ -178,8 +181,11 @@ PRESET_FIELDS = (
 )
 
 
-def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOptions:
-    """The request's values, the preset's where the request says nothing, else defaults."""
+def _resolve_options(
+    request: JobRequest, preset: TrackerPreset | None, refusals: Refusals
+) -> JobOptions:
+    """The request's values, the preset's where the request says nothing, else defaults; the
+    fields refused are added to `refusals`."""
     values = {}
     defaults = JobOptions()
     for name in PRESET_FIELDS:
@@ -196,13 +202,15 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
     # as the form sends them: a stray space in a source tag would change the info hash
     for name in ("source", "comment", "category"):
         values[name] = values[name].strip()
-    check_torrent_texts(
-        source=values["source"], comment=values["comment"], category=values["category"]
-    )
+    with refusals.check():
+        check_torrent_texts(
+            source=values["source"], comment=values["comment"], category=values["category"]
+        )
     values["web_seeds"] = [url.strip() for url in values["web_seeds"] if url.strip()]
     values["tags"] = [tag.strip() for tag in values["tags"] if tag.strip()]
     if any("," in tag for tag in values["tags"]):
-        raise InvalidJob(TAG_COMMA, field="tags")
+        with refusals.check():
+            raise InvalidJob(TAG_COMMA, field="tags")
     for name in ("piece_size", "optimize_alignment", "padded_file_size_limit", "ignore_dotfiles"):
         given = getattr(request, name)
         if given is not None:
@@ -213,7 +221,8 @@ def _resolve_options(request: JobRequest, preset: TrackerPreset | None) -> JobOp
         try:
             hashing.checked_name(values["name"])
         except ServiceError as error:
-            raise InvalidJob(error.message, field="name") from None
+            with refusals.check():
+                raise InvalidJob(error.message, field="name") from None
     values["exclude"] = list(preset.exclude_patterns) if preset is not None else []
     if request.piece_size is None and preset is not None and preset.piece_rules.fixed_size:
         values["piece_size"] = preset.piece_rules.fixed_size
@@ -318,13 +327,17 @@ def check_trackers(options: JobOptions, preset: TrackerPreset | None, *, user) -
         web_seeds=options.web_seeds,
         preset=preset,
     )
-    problems = report.problems()
-    if problems:
-        # the first problem's field: a tracker's, else a web seed's, else the set's (trackers)
-        bad_trackers = any(c.level == INVALID for c in report.trackers)
-        bad_seeds = any(c.level == INVALID for c in report.web_seeds)
-        field = "webSeeds" if bad_seeds and not bad_trackers else "trackers"
-        raise InvalidJob(problems[0], field=field)
+    # the first problem of each field: trackers (a URL's, else the set's), web seeds
+    refusals = Refusals()
+    tracker_problems = [c.sentence for c in report.trackers if c.level == INVALID] + [
+        m.message for m in report.messages if m.level == INVALID
+    ]
+    seed_problems = [c.sentence for c in report.web_seeds if c.level == INVALID]
+    for field_name, problems in (("trackers", tracker_problems), ("webSeeds", seed_problems)):
+        if problems:
+            with refusals.check():
+                raise InvalidJob(problems[0], field=field_name)
+    refusals.raise_any()
     # Every placeholder must be fillable now, not only when the worker gets to it.
     preset_resolve_trackers(preset_or_tiers=options.trackers, user=user, preset=preset)
 
@@ -463,7 +476,12 @@ def job_submit(*, user, request: JobRequest) -> Job:
     job_limit_check(user=user)
     instance = instance_get(user=user, instance_id=request.instance_id)
     preset = preset_chosen(viewer=user, preset_id=request.preset_id)
-    options = _resolve_options(request, preset)
+    # What needs no qBittorrent is checked first, and all of it: every field refused at once.
+    refusals = Refusals()
+    options = _resolve_options(request, preset, refusals)
+    with refusals.check():
+        check_trackers(options, preset, user=user)
+    refusals.raise_any()
     options, format_notes = _check_v2_switch(request, options)
     engine, caps, notes = _choose_engine(request, options, instance)
     notes = format_notes + notes
@@ -475,7 +493,6 @@ def job_submit(*, user, request: JobRequest) -> Job:
             raise InvalidJob("The format is v1, v2 or hybrid.", field="format")
         if options.optimize_alignment or options.padded_file_size_limit is not None:
             notes.append(ALIGNMENT_LEFT_OUT)
-    check_trackers(options, preset, user=user)
     options, piece_notes = _check_piece_size(
         options, preset, user=user, path=path, instance_id=instance.pk, engine=engine
     )

@@ -26,8 +26,13 @@ from browser.models import NavigationMode
 from browser.preferences import preference_mode, preference_update
 from browser.views import picker_context
 from config.errors import NotFound, ServiceError
-from creator.defaults import TARGET_PIECES_RANGE, creator_defaults_get, creator_defaults_save
-from creator.forms import CreateForm, JobFilterForm, preset_values, tags_of
+from creator.defaults import (
+    DEFAULT_VALUES,
+    TARGET_PIECES_RANGE,
+    creator_defaults_get,
+    creator_defaults_save,
+)
+from creator.forms import PRESET_FORM_FIELDS, CreateForm, JobFilterForm, preset_values, tags_of
 from creator.health import health_report
 from creator.jobs import (
     InvalidJob,
@@ -250,11 +255,15 @@ def _preset(form: CreateForm):
 
 
 def _values_with_preset(form: CreateForm) -> dict:
-    """The form's values, with the chosen preset's settings written over them."""
+    """The form's values, with the chosen preset's settings written over them; "No preset"
+    sets them back to the defaults, so that nothing the last preset set (a private flag, its
+    source tag) rides along unseen into a torrent for elsewhere."""
     values = form.values()
     preset = _preset(form)
     if preset is not None:
         values.update(preset_values(preset, offer=form.offer))
+    else:
+        values.update({name: DEFAULT_VALUES[name] for name in PRESET_FORM_FIELDS})
     return values
 
 

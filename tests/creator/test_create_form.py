@@ -11,7 +11,7 @@ from django.test import override_settings
 from browser.capabilities import Capabilities
 from browser.models import Instance, NavigationMode, NavigationPreference
 from creator.defaults import DEFAULT_VALUES, creator_defaults_get, creator_defaults_save
-from creator.forms import CreateForm
+from creator.forms import PRESET_FORM_FIELDS, CreateForm, preset_values
 from creator.models import CreatorDefaults, Job
 from creator.offer import CreatorOffer, creator_offer, formats_offered
 from tests.factories import (
@@ -307,6 +307,20 @@ def test_choosing_a_preset_fills_the_options_with_its_settings(user_client, exam
     assert "mine</textarea>" not in page  # the preset's (empty) comment replaces the typed one
 
 
+def test_choosing_no_preset_clears_what_a_preset_set(user_client, example_preset):
+    data = form_data(
+        path="/data/film", trackers=ANNOUNCE, private="on", source="EX", category="uploads"
+    )
+    page = text(user_client.get("/create/options", {**data, "preset": "", "apply_preset": "1"}))
+    assert not checked(page, "private")
+    assert 'name="source" value=""' in page or 'name="source" value' not in page
+    assert ANNOUNCE not in page and "uploads" not in page
+    assert checked(page, "start_seeding")  # back to the defaults, not merely emptied
+    assert sorted(PRESET_FORM_FIELDS) == sorted(
+        set(preset_values(example_preset, offer=CreatorOffer(instance=None))) - {"preset"}
+    )
+
+
 def test_without_javascript_apply_preset_reloads_the_page_filled(user_client, example_preset):
     page = text(user_client.get("/create/", form_data("/data/film", preset=example_preset.pk)))
     assert '<noscript><button type="submit" formmethod="get"' in page
@@ -530,6 +544,37 @@ def test_a_refusal_is_shown_beside_its_field_with_the_values_kept(
     if field == "piece_size":
         assert f'<option value="{4 * MiB}" selected>4 MiB</option>' in page
     assert Job.objects.count() == 0
+
+
+def test_every_refused_field_is_shown_at_once(user_client, film, example_preset):
+    data = form_data(film, preset=example_preset.pk, trackers=ANNOUNCE, private="on")
+    changes = {
+        "web_seeds": "ftp://127.0.0.1/film/",
+        "source": "EX\x01",
+        "category": "../../etc",
+        "tags": "",
+        "trackers": "htp://bad url/announce",
+    }
+    response = user_client.post("/create/", {**data, **changes}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    page = text(response)
+    for field, words in (
+        ("web_seeds", "Uses ftp://"),
+        ("source", "The source cannot contain control characters."),
+        ("category", "A category cannot have '.' or '..' as a part"),
+        ("trackers", "Contains spaces"),
+    ):
+        assert any(words in error for error in field_errors(page, field)), (field, page[-3000:])
+    assert Job.objects.count() == 0
+
+
+def test_the_api_names_every_refused_field(user_client, film):
+    body = {"path": film, "category": "a//b", "tags": ["x,y"], "webSeeds": ["ftp://x/"]}
+    response = user_client.post("/api/jobs", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    fields = [error["field"] for error in response.json()["errors"]]
+    assert fields == ["category", "tags", "webSeeds"]
+    assert response.json()["detail"] == response.json()["errors"][0]["message"]
 
 
 def test_the_form_can_ask_for_this_servers_engine_and_a_name(user_client, db, tmp_path):
