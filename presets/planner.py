@@ -492,7 +492,8 @@ def _reason(chosen: Candidate, rows: list[Candidate], target: tuple[int, int]) -
         return f"{size} gives {pieces}, within {wanted}."
     side = "fewer" if chosen.piece_count < target[0] else "more"
     limit = "allowed piece size" if any(row.breaches for row in rows) else "piece size"
-    return f"{size} gives {pieces}, {side} than {wanted}: no {limit} comes closer."
+    # closeness is a ratio: 3,840 pieces (1.4x the target) is closer than 1,920 (1.43x fewer)
+    return f"{size} gives {pieces}, {side} than {wanted}: no {limit} comes closer in proportion."
 
 
 def piece_size_breaches(

@@ -166,7 +166,8 @@ def test_the_smallest_size_in_the_target_range_wins():
 def test_a_single_target_count_reads_as_one_number():
     plan = plan_pieces(total_size=4 * GiB, target_pieces=(2750, 2750))
     assert plan.reason == (
-        "2 MiB gives 2,048 pieces, fewer than the target of 2,750: no piece size comes closer."
+        "2 MiB gives 2,048 pieces, fewer than the target of 2,750: no piece size comes closer "
+        "in proportion."
     )
 
 
@@ -176,7 +177,7 @@ def test_more_content_than_the_maximum_allows_gets_the_maximum_and_says_why():
     assert plan.breaches == ()
     assert plan.reason == (
         "16 MiB gives 32,000 pieces, more than the target of 1,500 to 4,000: no allowed piece "
-        "size comes closer."
+        "size comes closer in proportion."
     )
 
 
