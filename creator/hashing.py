@@ -1005,7 +1005,7 @@ def verify(
     try:
         top = bdecode(torrent_bytes)
     except MetainfoError as exc:
-        raise HashingError(f"This is not a .torrent file ({exc}).", code="bad_torrent") from None
+        raise HashingError(f"This is not a .torrent file: {exc}.", code="bad_torrent") from None
     try:
         return _verify(top, os.path.abspath(os.fspath(content_path)), progress, cancel)
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:

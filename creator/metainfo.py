@@ -47,9 +47,20 @@ def _decode(data: bytes, at: int, spans: dict | None):
         length = int(data[at:colon])
         start = colon + 1
         if start + length > len(data):
-            raise MetainfoError("a string runs past the end")
+            raise MetainfoError("a string in it runs past the end")
         return data[start : start + length], start + length
-    raise MetainfoError(f"unexpected byte {kind!r} at {at}")
+    if not kind:
+        raise MetainfoError(f"it ends early (at byte {at:,})")
+    raise MetainfoError(f"byte {at:,} (0x{kind[0]:02x}) is not bencoded data")
+
+
+def _undecodable(exc: Exception) -> str:
+    """Why bencoded data could not be read, in words (a MetainfoError says it already)."""
+    if isinstance(exc, MetainfoError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "its lists or dictionaries nest too deep"
+    return "it is not bencoded data"
 
 
 def bdecode(data: bytes):
@@ -57,9 +68,9 @@ def bdecode(data: bytes):
     try:
         value, end = _decode(data, 0, None)
     except (ValueError, IndexError, RecursionError) as exc:
-        raise MetainfoError(f"not bencoded data ({exc})") from None
+        raise MetainfoError(_undecodable(exc)) from None
     if end != len(data):
-        raise MetainfoError("trailing bytes after the bencoded value")
+        raise MetainfoError("bytes follow the end of its bencoded data")
     return value
 
 
@@ -242,7 +253,7 @@ def read(data: bytes) -> Metainfo:
     except MetainfoError:
         raise
     except (KeyError, TypeError, AttributeError, ValueError, ZeroDivisionError) as exc:
-        raise MetainfoError(f"not a well-formed .torrent file ({type(exc).__name__})") from None
+        raise MetainfoError(f"it is not well-formed ({type(exc).__name__})") from None
 
 
 def _read(data: bytes) -> Metainfo:
@@ -250,12 +261,12 @@ def _read(data: bytes) -> Metainfo:
     try:
         top, end = _decode(data, 0, spans)
     except (ValueError, IndexError, RecursionError) as exc:
-        raise MetainfoError(f"not a .torrent file ({exc})") from None
+        raise MetainfoError(_undecodable(exc)) from None
     if end != len(data) or not isinstance(top, dict) or b"info" not in top:
-        raise MetainfoError("not a .torrent file (no info dictionary)")
+        raise MetainfoError("it has no info dictionary")
     info = top[b"info"]
     if not isinstance(info, dict):
-        raise MetainfoError("not a .torrent file (the info entry is not a dictionary)")
+        raise MetainfoError("its info entry is not a dictionary")
     start, stop = spans[b"info"]
     raw_info = data[start:stop]
     version = info.get(b"meta version")

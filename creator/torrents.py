@@ -48,7 +48,22 @@ def _read(data: bytes) -> Metainfo:
     try:
         return metainfo.read(data)
     except MetainfoError as error:
-        raise InvalidJob(f"This is not a .torrent file: {error}.", field="torrent") from None
+        raise InvalidJob(not_a_torrent(data, error), field="torrent") from None
+
+
+def not_a_torrent(data: bytes, error: MetainfoError) -> str:
+    """Why `data` is not a .torrent, in words: what it looks like where that is clear."""
+    start = data.lstrip()[:16].lower()
+    if not data:
+        return "This file is empty: it is not a .torrent."
+    if start.startswith(b"magnet:"):
+        return "This is a magnet link, not a .torrent file."
+    if start.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+        return (
+            "This is not a .torrent file but a web page (HTML): the site may have asked for a "
+            "login instead of sending the .torrent."
+        )
+    return f"This is not a .torrent file: {error}."
 
 
 def torrent_inspect(*, user, data: bytes) -> Metainfo:

@@ -336,3 +336,22 @@ def test_the_api_refuses_a_nul_in_a_name_at_the_torrent_field(user_client):
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert error["field"] == "torrent" and "NUL" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "This file is empty: it is not a .torrent."),
+        (b"\r\n<!DOCTYPE html><html>login</html>", "This is not a .torrent file but a web page"),
+        (b"magnet:?xt=urn:btih:" + b"a" * 40, "This is a magnet link, not a .torrent file."),
+        (b"\r\nd4:info", "This is not a .torrent file: byte 0 (0x0d) is not bencoded data."),
+        (b"d4:infod4:name", "This is not a .torrent file: it ends early (at byte 14)."),
+        (b"d3:foo3:bare", "This is not a .torrent file: it has no info dictionary."),
+    ],
+)
+def test_a_file_that_is_no_torrent_is_refused_saying_what_it_is(user_client, data, message):
+    upload = SimpleUploadedFile("x.torrent", data, content_type="application/x-bittorrent")
+    response = user_client.post("/api/torrents/inspect", {"torrent": upload})
+    assert response.status_code == 422, response.content
+    [error] = response.json()["errors"]
+    assert error["field"] == "torrent" and error["message"].startswith(message), error
