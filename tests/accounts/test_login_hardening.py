@@ -15,7 +15,11 @@ def test_repeated_wrong_passwords_lock_the_login_out_and_are_recorded(
         client.post("/login/", {"username": user.username, "password": "wrong"})
     locked = client.post("/login/", {"username": user.username, "password": password})
     assert locked.status_code == 429
-    assert "Too many failed logins" in locked.content.decode()
+    page = locked.content.decode()
+    assert "Too many failed logins" in page
+    assert f"After {settings.AXES_FAILURE_LIMIT} wrong passwords" in page
+    assert "refused for 15 min." in page  # TORRENTSMITH_LOGIN_COOLOFF_MINUTES' default
+    assert '<a href="/login/">Back to the login page</a>' in page
     assert "_auth_user_id" not in client.session
     failures = AuditEvent.objects.filter(action="login.failed")
     assert failures.count() >= settings.AXES_FAILURE_LIMIT
