@@ -340,6 +340,13 @@ class JobFilterForm(forms.Form):
         else:
             del self.fields["user"]  # job_list shows a user only their own jobs anyway
 
+    def clean(self):
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        if since and until and since > until:
+            # said, not answered with an empty list that looks like no jobs were made
+            self.add_error("until", "This day is before the 'from' day: no job can fall between.")
+        return self.cleaned_data
+
     def job_list_arguments(self) -> dict:
         """The valid filters as job_list's keyword arguments (invalid ones left out)."""
         self.is_valid()

@@ -95,6 +95,16 @@ def test_history_filters_by_creation_dates_including_the_last_day(user_client, u
     assert row_names(html) == ["new", "middle"]
 
 
+def test_a_to_day_before_the_from_day_is_explained_not_shown_as_no_jobs(user_client, user):
+    JobFactory(owner=user, name="mine")
+    today = timezone.now().date()
+    html = user_client.get(
+        "/jobs/", {"since": (today - timedelta(days=1)).isoformat(), "until": "2020-01-01"}
+    ).content.decode()
+    assert "This day is before the &#x27;from&#x27; day: no job can fall between." in html
+    assert row_names(html) == ["mine"]  # filtered by what holds: created from yesterday
+
+
 def test_a_malformed_date_is_explained_beside_its_field_and_filters_nothing(user_client, user):
     JobFactory(owner=user, name="mine")
     html = user_client.get("/jobs/", {"since": "yesterday"}).content.decode()
