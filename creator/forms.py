@@ -9,7 +9,7 @@ from django.utils import timezone
 from browser.models import Instance
 from config.errors import ServiceError
 from creator.defaults import DEFAULT_VALUES, TARGET_PIECES_RANGE
-from creator.jobs import JobRequest
+from creator.jobs import PRESET_FIELDS, JobRequest
 from creator.models import JobState
 from creator.offer import CreatorOffer
 from presets.models import TrackerPreset
@@ -252,21 +252,13 @@ def tags_of(text: str) -> list[str]:
     return [tag.strip() for tag in text.split(",") if tag.strip()]
 
 
-# What choosing a preset sets in the form (besides its format, kept when the host cannot).
+# What choosing a preset sets in the form: its options (but its format, kept when the host
+# cannot make it), its trackers and its piece size rules.
 PRESET_FORM_FIELDS = (
+    *(name for name in PRESET_FIELDS if name != "format"),
     "trackers",
-    "web_seeds",
-    "comment",
-    "source",
-    "private",
     "piece_size",
     "target_pieces",
-    "start_seeding",
-    "category",
-    "tags",
-    "omit_creation_date",
-    "omit_created_by",
-    "randomize_info_hash",
 )
 
 

@@ -26,6 +26,19 @@ def submit(client, **body):
     return response.json()["id"]
 
 
+def hashing_job(user_client, fake, worker, **instance) -> int:
+    """A job of /data/Album that qBittorrent (the stand-in) is hashing."""
+    instance_for(fake, **instance)
+    album_listings(fake)
+    fake.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [{"taskID": "task-1", "status": "Running", "progress": 10.0}],
+    )
+    job_id = submit(user_client, path="/data/Album")
+    wait_for(job_id, {"hashing"}, worker=worker)
+    return job_id
+
+
 def test_a_full_creator_queue_keeps_the_job_queued_until_there_is_room(
     user_client, transactional_db, fake, worker
 ):
@@ -44,14 +57,7 @@ def test_a_full_creator_queue_keeps_the_job_queued_until_there_is_room(
 def test_an_unreachable_qbittorrent_is_waited_for_then_the_job_goes_on(
     user_client, transactional_db, fake, worker
 ):
-    instance_for(fake)
-    album_listings(fake)
-    fake.routes["/api/v2/torrentcreator/status"] = (
-        200,
-        [{"taskID": "task-1", "status": "Running", "progress": 10.0}],
-    )
-    job_id = submit(user_client, path="/data/Album")
-    wait_for(job_id, {"hashing"}, worker=worker)
+    job_id = hashing_job(user_client, fake, worker)
     fake.stop()
     import time
 
@@ -187,13 +193,8 @@ def test_a_qbittorrent_failing_mid_job_hands_it_to_the_local_engine(
 ):
     """The content is mapped here: after JOB_LOCAL_FALLBACK_AFTER_S of 5xx answers the local
     engine makes the torrent, and the task qBittorrent kept is deleted at the end."""
-    instance_for(fake, path_mappings=[{"host_path": str(tmp_path), "qbt_path": "/data"}])
-    album_listings(fake)
-    running = [{"taskID": "task-1", "status": "Running", "progress": 10.0}]
-    fake.routes["/api/v2/torrentcreator/status"] = (200, running)
-    fake.routes["/api/v2/torrentcreator/deleteTask"] = (200, "")
-    job_id = submit(user_client, path="/data/Album")
-    wait_for(job_id, {"hashing"}, worker=worker)
+    mapping = {"host_path": str(tmp_path), "qbt_path": "/data"}
+    job_id = hashing_job(user_client, fake, worker, path_mappings=[mapping])
     fake.routes["/api/v2/torrentcreator/status"] = (503, "Service Unavailable")
     job = wait_for(job_id, worker=worker)
     assert job.state == "completed", job.error
@@ -216,14 +217,7 @@ def test_a_qbittorrent_failing_mid_job_hands_it_to_the_local_engine(
 def test_without_a_mapping_an_unanswering_qbittorrent_is_still_waited_for(
     user_client, transactional_db, fake, worker
 ):
-    instance_for(fake)
-    album_listings(fake)
-    fake.routes["/api/v2/torrentcreator/status"] = (
-        200,
-        [{"taskID": "task-1", "status": "Running", "progress": 10.0}],
-    )
-    job_id = submit(user_client, path="/data/Album")
-    wait_for(job_id, {"hashing"}, worker=worker)
+    job_id = hashing_job(user_client, fake, worker)
     fake.routes["/api/v2/torrentcreator/status"] = (503, "Service Unavailable")
     import time
 
