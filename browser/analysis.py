@@ -436,11 +436,14 @@ def analyze(
     return result
 
 
-def content_now(instance: Instance, qbt_path: str) -> tuple[str, list[Entry]] | None:
+def content_now(
+    instance: Instance, qbt_path: str, *, seconds: float
+) -> tuple[str, list[Entry]] | None:
     """("file" or "dir", every file) of a torrent's source as qBittorrent lists it now, with
     sizes and modification times; None when this qBittorrent lists neither (before 5.2) or a
-    limit cut the walk short. For checks after the fact, in a worker: the path was confined
-    to the user's roots when the job was submitted. ServiceError 404 when it is gone."""
+    limit (`seconds`, ANALYZE_MAX_ENTRIES) cut the walk short. For checks after the fact, in
+    a worker: the path was confined to the user's roots when the job was submitted.
+    ServiceError 404 when it is gone."""
     client = client_for(instance)
     caps = browse_capabilities(client)
     if not caps.with_metadata:
@@ -453,7 +456,7 @@ def content_now(instance: Instance, qbt_path: str) -> tuple[str, list[Entry]] | 
         caps,
         qbt_path,
         recursive=True,
-        deadline=time.monotonic() + settings.ANALYZE_MAX_SECONDS,
+        deadline=time.monotonic() + seconds,
         max_entries=settings.ANALYZE_MAX_ENTRIES,
         is_link=_link_check(instance) if _host_root(instance, qbt_path) is not None else None,
     )

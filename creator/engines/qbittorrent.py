@@ -350,8 +350,10 @@ class QbittorrentEngine:
         window = None
         if started and finished and timezone.is_aware(started) and timezone.is_aware(finished):
             window = (started, finished + timedelta(seconds=60))
+        self.job = self.renew()
         try:
-            now = content_now(job.instance, job.source_path)
+            # best effort within the job's lease: a walk cut short checks nothing
+            now = content_now(job.instance, job.source_path, seconds=settings.JOB_LEASE_S / 2)
         except ServiceError as error:
             if error.code != "not_found":
                 raise
