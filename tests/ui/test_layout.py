@@ -1,8 +1,8 @@
-"""Pages fit the window in Chromium: on a phone."""
+"""Pages fit the window in Chromium: on a phone, and with long unbroken values."""
 
 import pytest
 
-from tests.factories import completed_job, instance_for
+from tests.factories import JobFactory, completed_job, instance_for
 from tests.harness.content import write
 
 pytestmark = pytest.mark.browser
@@ -74,3 +74,23 @@ def test_tracker_buttons_are_whole_and_finger_sized_on_a_phone(
         box = button.bounding_box()
         assert box["height"] >= 40 and box["width"] >= 40, box
         assert box["x"] + box["width"] <= PHONE["width"], box
+
+
+def test_long_unbroken_options_wrap_on_the_job_page(logged_in_page, app_server, user):
+    long = "x" * 200
+    job = JobFactory(
+        owner=user,
+        options={
+            "trackers": [[f"https://tracker.example.org/{long}/announce"]],
+            "source": long,
+            "tags": [long],
+            "category": long,
+            "comment": long,
+            "format": "v1",
+            "piece_size": 0,
+        },
+    )
+    page = logged_in_page
+    page.goto(f"{app_server.url}/jobs/{job.pk}/")
+    page.get_by_role("heading", name="Options").wait_for()
+    assert fits_the_window(page), page.evaluate(STICKING_OUT)
