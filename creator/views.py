@@ -135,7 +135,7 @@ def job_cancel_post(request, job_id: int):
 def job_retry_post(request, job_id: int):
     """A new job with the same settings; its page is where the user goes next."""
     job = job_retry(viewer=request.user, job_id=job_id)
-    messages.success(request, f"Job {job.pk} is queued with the settings of job {job_id}.")
+    messages.success(request, f"Job {job.pk} was queued with the settings of job {job_id}.")
     return redirect("job", job_id=job.pk)
 
 
@@ -333,7 +333,9 @@ def _create_submit(request):
             form.add_service_error(error)
         else:
             creator_defaults_save(user=request.user, values=form.values())
-            messages.success(request, f"Job {job.pk} is under way: you may leave this page.")
+            # Read on the job's page, perhaps after it has ended: it says what happened, and
+            # the page itself says it may be left while the job runs.
+            messages.success(request, f"Job {job.pk} was queued.")
             url = reverse("job", args=[job.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _page_context(request, values=form.values(), form=form)

@@ -426,7 +426,7 @@ def test_retry_through_the_page_opens_the_new_job(user_client, user):
     new = Job.objects.exclude(pk=old.pk).get()
     assert response.redirect_chain[-1][0] == f"/jobs/{new.pk}/"
     html = response.content.decode()
-    assert f"Job {new.pk} is queued with the settings of job {old.pk}." in html
+    assert f"Job {new.pk} was queued with the settings of job {old.pk}." in html
     assert ">Queued</span>" in html and ">Cancel</button>" in html  # no worker runs here
     assert f'<a href="/jobs/{old.pk}/">Job {old.pk}</a>' in html
     assert new.options == old.options and new.source_path == old.source_path
@@ -478,3 +478,10 @@ def test_every_page_links_to_the_jobs(user_client):
     html = user_client.get("/jobs/").content.decode()
     assert '<a href="/jobs/" aria-current="page">Jobs</a>' in html
     assert '<a href="/jobs/" >Jobs</a>' in user_client.get("/").content.decode()
+
+
+def test_the_job_page_says_it_may_be_left_only_while_the_job_runs(user_client, user, content):
+    running = JobFactory(owner=user, state=JobState.HASHING, progress=10)
+    assert "You may leave this page" in user_client.get(f"/jobs/{running.pk}/").content.decode()
+    for job in (completed_job(content, owner=user), JobFactory(owner=user, state=JobState.FAILED)):
+        assert "You may leave this page" not in user_client.get(f"/jobs/{job.pk}/").content.decode()

@@ -35,6 +35,8 @@ def test_the_job_page_follows_progress_live_and_shows_the_result(
     expect(detail).to_have_attribute("data-connection", "live")
     bar = page.get_by_role("progressbar", name="Progress")
     expect(bar).to_have_attribute("aria-valuenow", "0")
+    leave_note = page.get_by_text("You may leave this page")
+    expect(leave_note).to_be_visible()
 
     advance(job, state=JobState.HASHING, progress=40, eta_s=90)
     expect(bar).to_have_attribute("aria-valuenow", "41")
@@ -49,6 +51,7 @@ def test_the_job_page_follows_progress_live_and_shows_the_result(
     expect(bar).to_have_attribute("aria-valuenow", "100")
     expect(page.get_by_role("heading", name="Result")).to_be_visible()
     expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
+    expect(leave_note).to_have_count(0)  # the finished job no longer runs without the page
     expect(page.get_by_role("button", name="Create again with these settings")).to_be_visible()
 
     with page.expect_download() as download:
