@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from browser import paths
 from browser.browse import Entry, browse_capabilities, confine, list_directory
@@ -422,8 +423,12 @@ def analyze(
         result.hidden_known, result.hidden_files = True, hidden[:EXAMPLES_SHOWN]
         if hidden:
             result.hidden_note = (
-                f"{len(hidden)} hidden files or folders will be left out: "
-                "qBittorrent skips names starting with a dot."
+                ngettext(
+                    "{count} hidden file or folder will be left out: ",
+                    "{count} hidden files or folders will be left out: ",
+                    len(hidden),
+                ).format(count=len(hidden))
+                + "qBittorrent skips names starting with a dot."
             )
     else:
         result.hidden_note = (
@@ -509,21 +514,34 @@ def _warnings(result: Analysis, walked: _Walked, sizes: dict[str, int]) -> list[
         if problem:
             bad.append(f"{item_path} {problem}")
     if bad:
-        warnings.append(Warning("names", f"{len(bad)} names may be refused: {_shown(bad)}"))
+        words = ngettext(
+            "{count} name may be refused: ", "{count} names may be refused: ", len(bad)
+        )
+        warnings.append(Warning("names", words.format(count=len(bad)) + _shown(bad)))
     if walked.vanished:
         warnings.append(
             Warning(
                 "vanished",
-                f"{len(walked.vanished)} folders were gone when listed (qBittorrent may have "
-                f"moved them) and are left out: {_shown(walked.vanished)}",
+                ngettext(
+                    "{count} folder was gone when listed (qBittorrent may have moved it) and is "
+                    "left out: ",
+                    "{count} folders were gone when listed (qBittorrent may have moved them) and "
+                    "are left out: ",
+                    len(walked.vanished),
+                ).format(count=len(walked.vanished))
+                + _shown(walked.vanished),
             )
         )
     if walked.links:
         warnings.append(
             Warning(
                 "links",
-                f"{len(walked.links)} folders are links to other folders and were not looked "
-                f"into (a link can lead back to the folder holding it): {_shown(walked.links)}",
+                ngettext(
+                    "{count} folder is a link to another folder and was not looked into ",
+                    "{count} folders are links to other folders and were not looked into ",
+                    len(walked.links),
+                ).format(count=len(walked.links))
+                + f"(a link can lead back to the folder holding it): {_shown(walked.links)}",
             )
         )
     if walked.too_deep:

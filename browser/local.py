@@ -9,6 +9,8 @@ import os
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from django.utils.translation import ngettext
+
 from browser import paths
 from browser.analysis import ZERO_SIZE_REASON, Scan
 from browser.browse import Entry, Listing, confine, sort_entries
@@ -168,10 +170,20 @@ def local_browse(
                 entries.append(entry)
     notes = []
     if left_out:
-        notes.append(f"{left_out} links leading outside the allowed folders are not shown.")
+        notes.append(
+            ngettext(
+                "{count} link leading outside the allowed folders is not shown.",
+                "{count} links leading outside the allowed folders are not shown.",
+                left_out,
+            ).format(count=left_out)
+        )
     if not_text:
         notes.append(
-            f"{not_text} names that are not UTF-8 text are not shown (rename them to use them)."
+            ngettext(
+                "{count} name that is not UTF-8 text is not shown (rename it to use it).",
+                "{count} names that are not UTF-8 text are not shown (rename them to use them).",
+                not_text,
+            ).format(count=not_text)
         )
     logger.warning("Local mode (deprecated) used by %s on %s", user, instance)
     return Listing(

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
@@ -464,7 +465,12 @@ def job_limit_check(*, user) -> None:
     active = Job.objects.filter(owner=user, state__in=ACTIVE_STATES).count()
     if active >= settings.JOB_ACTIVE_LIMIT:
         raise ServiceError(
-            f"You have {active} jobs running or queued, the most allowed; wait for one to finish.",
+            ngettext(
+                "You have {count} job running or queued, the most allowed; wait for it to finish.",
+                "You have {count} jobs running or queued, the most allowed; "
+                "wait for one to finish.",
+                active,
+            ).format(count=active),
             code="too_many_jobs",
             status=429,
         )

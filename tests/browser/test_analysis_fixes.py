@@ -53,7 +53,7 @@ def test_hidden_files_are_named_without_sizes(user_client, db, qbittorrent, cont
     assert body["totalSize"] is None
     assert body["hiddenKnown"] is True
     assert body["hiddenFiles"] == [f"{qbt}/S/.hidden"]
-    assert body["hiddenNote"].startswith("1 hidden files or folders will be left out")
+    assert body["hiddenNote"].startswith("1 hidden file or folder will be left out:")
 
 
 @pytest.mark.qbittorrent
@@ -124,7 +124,10 @@ def test_a_link_to_a_folder_is_not_followed_when_a_mapping_shows_it(
     # partial: what the link leads to is not counted, and a creator may take it in
     assert (body["files"], body["folders"], body["truncated"]) == (1, 1, True)
     links = next(w for w in body["warnings"] if w["code"] == "links")
-    assert f"{qbt}/A/loop" in links["message"]
+    assert links["message"] == (
+        "1 folder is a link to another folder and was not looked into (a link can lead back "
+        f"to the folder holding it): {qbt}/A/loop"
+    )
 
 
 # --- faults, through the fake qBittorrent (5.1: no sizes in listings) -------------------------
@@ -161,7 +164,10 @@ def test_a_subfolder_gone_mid_walk_is_left_out(user_client, db, fake):
     body = response.json()
     assert (body["files"], body["folders"], body["truncated"]) == (2, 2, False)
     vanished = next(w for w in body["warnings"] if w["code"] == "vanished")
-    assert "/data/X/gone" in vanished["message"]
+    assert vanished["message"] == (
+        "1 folder was gone when listed (qBittorrent may have moved it) and is left out: "
+        "/data/X/gone"
+    )
 
 
 def test_scan_of_a_folder_whose_only_subfolder_is_gone(user_client, db, fake):

@@ -120,7 +120,7 @@ def test_warnings_for_an_empty_folder_and_names_trackers_refuse(
     named = post(user_client, "analyze", path=f"{qbt}/What?").json()
     names = next(w for w in named["warnings"] if w["code"] == "names")
     assert names["message"] == (
-        f"1 names may be refused: {qbt}/What? has a character Windows and many trackers "
+        f"1 name may be refused: {qbt}/What? has a character Windows and many trackers "
         'refuse (<>:"\\|?*)'
     )
 

@@ -47,7 +47,7 @@ def test_local_browse_lists_this_servers_folder_with_qbittorrent_paths(
     assert body["deprecation"] == DEPRECATION
     names = [e["name"] for e in body["entries"]]
     assert names == ["movies-link", "Show"]  # no hidden file, no link leading outside
-    assert body["notes"] == ["1 links leading outside the allowed folders are not shown."]
+    assert body["notes"] == ["1 link leading outside the allowed folders is not shown."]
     show = body["entries"][1]
     assert show["qbtPath"] == "/data/tv/Show"
 
@@ -293,8 +293,6 @@ def test_a_name_that_is_not_utf8_is_left_out_of_a_listing_and_said(
     assert response.status_code == 200, response.content
     body = response.json()
     assert [e["name"] for e in body["entries"]] == ["E01.mkv"]
-    assert body["notes"] == [
-        "1 names that are not UTF-8 text are not shown (rename them to use them)."
-    ]
+    assert body["notes"] == ["1 name that is not UTF-8 text is not shown (rename it to use it)."]
     scan = post(user_client, "unified/scan", path=f"{library}/tv/Show", mode="local").json()
     assert (scan["usable"], scan["files"]) == (True, 2)

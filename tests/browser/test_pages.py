@@ -37,9 +37,10 @@ def test_the_analysis_partial(user_client, db, qbittorrent, content):
     host, qbt = content
     write(host, {"a.flac": b"x" * 2048})
     html = user_client.get("/browse/analysis", {"path": qbt}).content.decode()
-    assert "1 in 0 folders" in html
-    if qbittorrent.version == "5.3":
-        assert "2.0 KiB" in html
+    assert "1 file in 0 folders" in html
+    assert "audio: 1 file" in html
+    if qbittorrent.version == "5.3":  # 5.2+ lists sizes
+        assert '2.0 KiB <span class="muted">from qBittorrent</span>' in html
 
 
 @pytest.mark.qbittorrent

@@ -107,7 +107,7 @@ def test_retry_keeps_to_the_active_job_limit(user_client, user, settings):
     assert response.status_code == 429, response.content
     assert response.json()["code"] == "too_many_jobs"
     page = user_client.post(f"/jobs/{old.pk}/retry", follow=True).content.decode()
-    assert "You have 1 jobs running or queued, the most allowed" in page
+    assert "You have 1 job running or queued, the most allowed" in page
     assert Job.objects.count() == 2
 
 
@@ -126,7 +126,10 @@ def test_verify_keeps_to_the_active_job_limit(user_client, user, settings, tmp_p
     assert response.json()["code"] == "too_many_jobs"
     page = user_client.post("/torrents/verify", {"torrent": upload(data), "path": "/data/Set"})
     assert page.status_code == 429
-    assert "the most allowed; wait for one to finish." in page.content.decode()
+    assert (
+        "You have 1 job running or queued, the most allowed; wait for it to finish."
+        in page.content.decode()
+    )
     assert Job.objects.count() == 1
 
 

@@ -415,7 +415,7 @@ def test_a_refusal_no_field_explains_shows_at_the_top(user_client, user):
     response = user_client.post("/create/", form_data("/data/x"), HTTP_HX_REQUEST="true")
     assert response.status_code == 422
     assert top_errors(text(response)) == [
-        "You have 1 jobs running or queued, the most allowed; wait for one to finish."
+        "You have 1 job running or queued, the most allowed; wait for it to finish."
     ]
     assert Job.objects.count() == 1
 

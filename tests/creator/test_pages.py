@@ -485,3 +485,9 @@ def test_the_job_page_says_it_may_be_left_only_while_the_job_runs(user_client, u
     assert "You may leave this page" in user_client.get(f"/jobs/{running.pk}/").content.decode()
     for job in (completed_job(content, owner=user), JobFactory(owner=user, state=JobState.FAILED)):
         assert "You may leave this page" not in user_client.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_a_one_byte_torrent_reads_in_the_singular(user_client, user):
+    job = JobFactory(owner=user, state=JobState.COMPLETED, total_size=1, file_count=1)
+    html = user_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '1 B <span class="muted">(1 byte)</span>' in html

@@ -29,6 +29,7 @@ def test_inspect_shows_hashes_trackers_and_files(user_client, tmp_path):
     v1, v2 = hashes(torrent_info(data))
     assert v1 in html and v2 in html
     assert "http://127.0.0.1:9/a" in html and "01.flac" in html
+    assert "29.3 KiB in 1 file</dd>" in html
 
 
 def test_inspect_says_when_a_file_is_not_a_torrent_at_its_field(user_client):
@@ -81,7 +82,7 @@ def test_the_job_page_shows_a_verify_report_file_by_file(user_client, user):
     )
     html = user_client.get(f"/jobs/{job.pk}/").content.decode()
     assert "problems found" in html
-    assert "3 of 4 pieces match, 1 do not" in html
+    assert "3 of 4 pieces match, 1 does not" in html
     assert "Set/b.bin" in html and "corrupt" in html
 
 

@@ -45,7 +45,7 @@ def test_pick_a_folder_with_mouse_and_keyboard_and_see_its_analysis(
     assert "Movies" in crumbs.inner_text()
     picker.get_by_role("button", name="Use this folder").click()
     analysis = page.locator("#analysis")
-    analysis.get_by_text("1 in 0 folders").wait_for()
+    analysis.get_by_text("1 file in 0 folders").wait_for()
     assert "4.9 KiB" in analysis.inner_text()
     assert ".nfo~" in analysis.inner_text()  # the hidden file qBittorrent will leave out
     # Breadcrumbs lead back up.
