@@ -487,6 +487,21 @@ def test_the_job_page_says_it_may_be_left_only_while_the_job_runs(user_client, u
         assert "You may leave this page" not in user_client.get(f"/jobs/{job.pk}/").content.decode()
 
 
+def test_home_shows_when_the_worker_was_last_seen_as_other_dates_read(user_client):
+    from django_tasks_db.models import DBTaskResult
+
+    from creator.tasks import worker_probe
+
+    worker_probe.enqueue()
+    seen = timezone.now().replace(microsecond=780335)
+    DBTaskResult.objects.update(status="SUCCESSFUL", started_at=seen, finished_at=seen)
+    html = user_client.get("/").content.decode()
+    worker = re.search(r"<dt>Background worker</dt>\s*<dd[^>]*>(.*?)</dd>", html).group(1)
+    assert worker == (
+        f'ok, last seen <time datetime="{seen.isoformat()}">{seen:%Y-%m-%d %H:%M:%S} UTC</time>'
+    )
+
+
 def test_a_one_byte_torrent_reads_in_the_singular(user_client, user):
     job = JobFactory(owner=user, state=JobState.COMPLETED, total_size=1, file_count=1)
     html = user_client.get(f"/jobs/{job.pk}/").content.decode()
