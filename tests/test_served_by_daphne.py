@@ -21,12 +21,16 @@ def test_static_files_are_served_without_debug(app_server):
     assert "prefers-color-scheme: dark" in css.text
 
 
-def test_unknown_page_is_a_plain_404_not_a_debug_page(app_server, user_client):
+def test_unknown_page_is_the_apps_404_not_a_debug_page(app_server, user_client):
     session = requests.Session()
     session.cookies.set("sessionid", user_client.cookies["sessionid"].value)
-    response = session.get(f"{app_server.url}/no-such-page/", timeout=10)
-    assert response.status_code == 404
-    assert "Traceback" not in response.text and "URLconf" not in response.text
+    for path in ("/no-such-page/", "/jobs/abc/"):
+        response = session.get(f"{app_server.url}{path}", timeout=10)
+        assert response.status_code == 404
+        assert "Traceback" not in response.text and "URLconf" not in response.text
+        assert "<title>Not found · Torrentsmith</title>" in response.text
+        assert f"There is no page at <code>{path}</code>." in response.text
+        assert '<nav aria-label="Main">' in response.text  # the app's page, for a logged-in user
 
 
 def test_progress_socket_accepts_a_logged_in_browser_and_refuses_others(app_server, user):
