@@ -33,6 +33,19 @@ def test_unknown_page_is_the_apps_404_not_a_debug_page(app_server, user_client):
         assert '<nav aria-label="Main">' in response.text  # the app's page, for a logged-in user
 
 
+def test_pages_name_a_favicon_that_is_served(app_server, user_client):
+    session = requests.Session()
+    session.cookies.set("sessionid", user_client.cookies["sessionid"].value)
+    anonymous = requests.Session()
+    for client, path in ((session, "/"), (session, "/no-such-page/"), (anonymous, "/login/")):
+        page = client.get(f"{app_server.url}{path}", timeout=10).text
+        assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
+    icon = requests.get(f"{app_server.url}/static/img/favicon.svg", timeout=10)
+    assert icon.status_code == 200
+    assert icon.headers["Content-Type"] == "image/svg+xml"
+    assert icon.text.startswith("<svg")
+
+
 def test_progress_socket_accepts_a_logged_in_browser_and_refuses_others(app_server, user):
     session = requests.Session()
     page = session.get(f"{app_server.url}/login/", timeout=10)
