@@ -126,8 +126,9 @@ def preferences_page(request):
 
 @role_required(USE_INSTANCES)
 def analysis(request):
-    """What a chosen path holds, as the _analysis.html partial."""
-    context = {"path": request.GET.get("path", "")}
+    """What a chosen path holds, as the _analysis.html partial; `create_link` (the browse page,
+    not the creator form that shows it beside the form) adds a link to make a torrent of it."""
+    context = {"path": request.GET.get("path", ""), "create_link": "create_link" in request.GET}
     try:
         context["analysis"] = analyze(
             user=request.user,

@@ -1,7 +1,7 @@
 """The browse page, the picker partial, instance status, the admin form, ensure_instance."""
 
 from io import StringIO
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 import pytest
 from django.core.management import call_command
@@ -41,6 +41,32 @@ def test_the_analysis_partial(user_client, db, qbittorrent, content):
     assert "audio: 1 file" in html
     if qbittorrent.version == "5.3":  # 5.2+ lists sizes
         assert '2.0 KiB <span class="muted">from qBittorrent</span>' in html
+
+
+@pytest.mark.qbittorrent
+def test_the_browse_pages_analysis_leads_to_the_creator_with_the_path_chosen(
+    user_client, db, qbittorrent, content
+):
+    instance = instance_for(qbittorrent)
+    host, qbt = content
+    write(host, {"Film (2024)/film.mkv": b"x" * 2048})
+    chosen = f"{qbt}/Film (2024)"
+    browse = user_client.get("/browse/").content.decode()
+    assert "create_link: 1" in browse  # the browse page asks its analysis for the link
+    html = user_client.get("/browse/analysis", {"path": chosen, "create_link": "1"}).content
+    link = f"/create/?path={quote(chosen)}&amp;instance={instance.pk}"
+    assert (
+        f'<a class="button primary" href="{link}">Create a torrent from this</a>' in html.decode()
+    )
+    creator = user_client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'name="path" value="{chosen}"' in creator
+    # The creator form shows the same analysis beside itself: no link there.
+    html = user_client.get("/browse/analysis", {"path": chosen}).content.decode()
+    assert "Create a torrent from this" not in html
+    (host / "Empty").mkdir()
+    empty = {"path": f"{qbt}/Empty", "create_link": "1"}
+    html = user_client.get("/browse/analysis", empty).content.decode()
+    assert "There are no files here" in html and "Create a torrent from this" not in html
 
 
 @pytest.mark.qbittorrent

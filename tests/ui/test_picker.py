@@ -1,5 +1,7 @@
 """The path picker in Chromium, against a real qBittorrent."""
 
+import re
+
 import pytest
 
 from tests.factories import instance_for
@@ -51,6 +53,10 @@ def test_pick_a_folder_with_mouse_and_keyboard_and_see_its_analysis(
     # Breadcrumbs lead back up.
     crumbs.get_by_role("button", name="Movies").click()
     page.wait_for_selector("#picker [aria-current=location]:text('Movies')")
+    # The chosen folder is a torrent away: the creator opens with it as the source.
+    analysis.get_by_role("link", name="Create a torrent from this").click()
+    page.wait_for_url(re.compile(r"/create/\?path="))
+    assert page.locator("#id_path").input_value() == f"{qbt}/Movies/Film (2024)"
 
 
 def test_refresh_shows_a_new_folder(logged_in_page, app_server, qbittorrent, content):
