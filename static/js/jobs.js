@@ -177,6 +177,8 @@
     const file = detail.querySelector("[data-live=current-file]");
     file.querySelector("code").textContent = event.currentFile || "";
     file.hidden = !event.currentFile;
+    const leave = detail.querySelector("[data-live=leave-note]");
+    if (leave) leave.hidden = TERMINAL.has(event.state);
   }
 
   // Swaps in the finished job's page part: its result, error and buttons.

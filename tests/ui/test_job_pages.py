@@ -61,6 +61,22 @@ def test_the_job_page_follows_progress_live_and_shows_the_result(
     assert download.value.path().read_bytes() == stored.read_bytes()
 
 
+def test_the_job_page_stops_saying_it_may_be_left_as_soon_as_the_job_ends(
+    logged_in_page, app_server, user
+):
+    job = JobFactory(owner=user, state=JobState.HASHING, progress=10)
+    page = logged_in_page
+    # The finished job's page part never arrives: the live state change alone must do it.
+    page.route(re.compile(rf".*/jobs/{job.pk}/detail.*"), lambda route: None)
+    page.goto(f"{app_server.url}/jobs/{job.pk}/")
+    expect(page.locator("#job-detail")).to_have_attribute("data-connection", "live")
+    leave_note = page.get_by_text("You may leave this page")
+    expect(leave_note).to_be_visible()
+    advance(job, state=JobState.FAILED, error="It broke.", finished_at=timezone.now())
+    expect(page.locator("#job-detail [data-live=state]")).to_have_text("Failed")
+    expect(leave_note).to_be_hidden()
+
+
 def test_copy_magnet_link_says_copied(logged_in_page, app_server, user, tmp_path):
     source = tmp_path / "Album"
     write(source, {"01.flac": b"a" * 1000})
