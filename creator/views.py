@@ -66,8 +66,11 @@ SORTABLE_COLUMNS = (
 )
 
 
-@role_required(VIEW_JOBS)
 def home(request):
+    """Recent jobs and the app's health; for an account without a role yet (where every other
+    page is refused), what to ask an administrator for, rather than a refusal at login."""
+    if not request.user.has_perm(VIEW_JOBS):
+        return render(request, "creator/home.html", {"no_role": True})
     recent = job_list(viewer=request.user, owner_id=request.user.pk)[:RECENT_JOBS]
     return render(
         request,

@@ -1,6 +1,8 @@
 """Every URL and socket refuses a logged-in user without the right group; roles grant exactly
 what they say; denials are recorded."""
 
+import re
+
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
@@ -12,8 +14,10 @@ from presets.models import PresetSecret, TrackerPreset
 from tests.factories import InstanceFactory, PresetFactory, UserFactory
 from tests.test_login_required import URLS
 
-# Pages any logged-in user may open: their account (tokens), logging out, the API's docs.
+# Pages any logged-in user may open: the home page (saying what to ask for), their account
+# (tokens), logging out, the API's docs.
 FOR_EVERY_USER = {
+    "/",
     "/account/",
     "/account/tokens/1/revoke",
     "/logout/",
@@ -85,6 +89,31 @@ def test_a_viewer_sees_history_but_cannot_create_or_browse(db):
         == 403
     )
     assert client.get("/browse/").status_code == 403
+
+
+def nav_links(page: str) -> list[str]:
+    nav = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
+    return re.findall(r"<a [^>]*>([^<]+)</a>", nav)
+
+
+def test_a_user_without_a_group_lands_on_what_to_ask_for_and_is_offered_nothing_refused(
+    norole_client,
+):
+    response = norole_client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your account has no role yet." in page and "Creators" in page
+    assert nav_links(page) == ["Home", "API"]
+    assert "Create a torrent" not in page and "System status" not in page
+
+
+def test_a_viewer_is_offered_neither_creating_nor_qbittorrent(db):
+    client = Client()
+    client.force_login(UserFactory(role="Viewers"))
+    InstanceFactory(is_default=True)
+    page = client.get("/").content.decode()
+    assert "Create a torrent" not in page and "qBittorrent" not in page.split("System status")[1]
+    assert nav_links(page) == ["Home", "Jobs", "Presets", "Inspect", "API"]
 
 
 def test_a_viewer_reads_presets_but_cannot_write_them_or_their_secrets(db):
