@@ -78,9 +78,11 @@ class TrackerPreset(models.Model):
         help_text="Bytes; the largest .torrent file the tracker accepts.",
     )
 
-    omit_creation_date = models.BooleanField(default=False)
-    omit_created_by = models.BooleanField(default=False)
+    # (named as the creator form names them)
+    omit_creation_date = models.BooleanField("leave out the creation date", default=False)
+    omit_created_by = models.BooleanField("leave out \u201ccreated by\u201d", default=False)
     randomize_info_hash = models.BooleanField(
+        "randomise the info hash",
         default=False,
         help_text="Add a random entropy key to the info dictionary, so the info hash is new "
         "even for content already on another tracker (cross-seeding).",

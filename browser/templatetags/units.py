@@ -7,15 +7,19 @@ _UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
 
 @register.filter(name="bytes")
 def bytes_(value) -> str:
-    """1536 -> '1.5 KiB' (binary units, as qBittorrent and trackers use); None -> '—'."""
+    """1536 -> '1.5 KiB', 16384 -> '16 KiB' (binary units, as qBittorrent and trackers use);
+    None -> '—'."""
     if value is None or value == "":
         return "—"
     size = float(value)
     for unit in _UNITS:
         if abs(size) < 1024 or unit == _UNITS[-1]:
-            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+            # "16 KiB" as the planner writes piece sizes, not "16.0 KiB"; "1.5 KiB" stays
+            return (
+                f"{int(size)} B" if unit == "B" else f"{size:.1f}".removesuffix(".0") + f" {unit}"
+            )
         size /= 1024
-    return f"{size:.1f} PiB"
+    return f"{size:.1f}".removesuffix(".0") + " PiB"
 
 
 @register.simple_tag

@@ -40,7 +40,7 @@ def test_the_analysis_partial(user_client, db, qbittorrent, content):
     assert "1 file in 0 folders" in html
     assert "audio: 1 file" in html
     if qbittorrent.version == "5.3":  # 5.2+ lists sizes
-        assert '2.0 KiB <span class="muted">from qBittorrent</span>' in html
+        assert '2 KiB <span class="muted">from qBittorrent</span>' in html
 
 
 @pytest.mark.qbittorrent

@@ -463,7 +463,7 @@ def test_the_plan_counts_pieces_for_a_chosen_size_and_plans_auto(user_client, fi
     # 3 MiB aiming at 2,750 pieces: 16 KiB pieces (192) are the closest the sizes come.
     assert "<strong>16 KiB pieces: 193 pieces</strong>" in auto
     assert '<input type="hidden" name="planned_piece_size" value="16384">' in auto
-    assert "Content: 3.0 MiB in 2 files, format v1." in auto
+    assert "Content: 3 MiB in 2 files, format v1." in auto
 
 
 @pytest.mark.qbittorrent

@@ -96,6 +96,16 @@ def test_the_change_form_shows_sizes_in_words(staff_client, builtin_presets):
     assert '<option value="67108864" selected>64 MiB</option>' in ggn
 
 
+def test_the_change_form_names_options_as_the_creator_form_does(staff_client):
+    page = staff_client.get(change_url(PresetFactory())).content.decode()
+    for label in (
+        "Leave out the creation date",
+        "Leave out \u201ccreated by\u201d",
+        "Randomise the info hash",
+    ):
+        assert f">{label}</label>" in page, label
+
+
 def test_saving_tiers_as_text_stores_ordered_lists(staff_client, ptp):
     text = "https://please.passthepopcorn.me/{passkey}/announce\r\n\r\n\r\nhttps://backup.example.org/{passkey}/announce\r\n"
     response = staff_client.post(change_url(ptp), form_data(ptp, trackers=text))

@@ -136,7 +136,7 @@ def test_a_user_picks_a_folder_applies_a_preset_reorders_trackers_and_gets_the_t
     pick(page, folder, "Film (2024)")
     expect(page.get_by_label("Path", exact=True)).to_have_value(source)
     analysis = page.locator("#analysis")
-    expect(analysis).to_contain_text("256.0 MiB")
+    expect(analysis).to_contain_text("256 MiB")
     expect(analysis).to_contain_text("film.mkv")
     shoot(page.locator(".source-card"), "create-1-source.png", qbittorrent)
 
