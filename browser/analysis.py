@@ -144,7 +144,7 @@ def name_problem(name: str) -> str | None:
 @dataclass
 class _Walked:
     files: list[Entry] = field(default_factory=list)
-    folders: list[str] = field(default_factory=list)
+    folders: list[Entry] = field(default_factory=list)
     at_limit: bool = False  # ANALYZE_MAX_ENTRIES or ANALYZE_MAX_SECONDS left folders unlisted
     too_deep: list[str] = field(default_factory=list)  # folders not listed: MAX_DEPTH or MAX_PATH
     links: list[str] = field(default_factory=list)  # links to folders, not followed
@@ -207,7 +207,7 @@ def _walk(
                     if entry.type != "dir":
                         walked.files.append(entry)
                         continue
-                    walked.folders.append(entry.path)
+                    walked.folders.append(entry)
                     if not recursive:
                         continue
                     if is_link is not None and is_link(entry.path):
@@ -442,13 +442,13 @@ def analyze(
 
 
 def content_now(
-    instance: Instance, qbt_path: str, *, seconds: float
+    instance: Instance, qbt_path: str, *, seconds: float, itself: bool = False
 ) -> tuple[str, list[Entry]] | None:
-    """("file" or "dir", every file) of a torrent's source as qBittorrent lists it now, with
-    sizes and modification times; None when this qBittorrent lists neither (before 5.2) or a
-    limit (`seconds`, ANALYZE_MAX_ENTRIES) cut the walk short. For checks after the fact, in
-    a worker: the path was confined to the user's roots when the job was submitted.
-    ServiceError 404 when it is gone."""
+    """("file" or "dir", every file and folder) of a torrent's source as qBittorrent lists it
+    now, with sizes and modification times; None when this qBittorrent lists neither (before
+    5.2) or a limit (`seconds`, ANALYZE_MAX_ENTRIES) cut the walk short. For checks after the
+    fact, in a worker: the path was confined to the user's roots when the job was submitted.
+    ServiceError 404 when it is gone. `itself`: with the folder's own entry."""
     client = client_for(instance)
     caps = browse_capabilities(client)
     if not caps.with_metadata:
@@ -465,7 +465,14 @@ def content_now(
         max_entries=settings.ANALYZE_MAX_ENTRIES,
         is_link=_link_check(instance) if _host_root(instance, qbt_path) is not None else None,
     )
-    return None if walked.truncated else (kind, walked.files)
+    if walked.truncated:
+        return None
+    folder = []
+    if itself:  # its time changes when a file right in it is added or removed
+        parent = paths.parent(qbt_path)
+        siblings = list_directory(client, parent, caps) if parent is not None else []
+        folder = [e for e in siblings if e.path == qbt_path and e.type == "dir"]
+    return kind, [*folder, *walked.files, *walked.folders]
 
 
 def _shown(items: list[str]) -> str:
@@ -509,7 +516,7 @@ def _warnings(result: Analysis, walked: _Walked, sizes: dict[str, int]) -> list[
             )
     bad = []
     # the analysed folder's own name too: it becomes the torrent's name
-    for item_path in dict.fromkeys([result.path, *(e.path for e in files), *folders]):
+    for item_path in dict.fromkeys([result.path, *(e.path for e in (*files, *folders))]):
         problem = name_problem(paths.basename(item_path))
         if problem:
             bad.append(f"{item_path} {problem}")

@@ -266,9 +266,11 @@ class QbittorrentEngine:
             message = status.get("errorMessage") or "no reason given"
             self.client.delete_creator_task(job.qbt_task_id)  # clean up before telling anyone
             error = f"qBittorrent could not create the torrent: {message}"
-            gone = self._source_gone()
-            if gone:
-                error = f"{gone} qBittorrent said: {message.rstrip('.')}."
+            why = self._source_gone() or self._changed_while_failing(
+                parse_time(status.get("timeStarted")), parse_time(status.get("timeFinished"))
+            )
+            if why:
+                error = f"{why} qBittorrent said: {message.rstrip('.')}."
             job_transition(job, JobState.FAILED, error=error)
             return None
         if state == "Finished":
@@ -345,15 +347,8 @@ class QbittorrentEngine:
         all the times). The torrent is seeded in seed mode, without a check: it would claim
         pieces it does not have. Only qBittorrent 5.2+ lists sizes and times."""
         job = self.job
-        # A time after the task finished (and the few seconds until this check) is a file
-        # dated in the future (copied from a machine whose clock runs ahead): no evidence.
-        window = None
-        if started and finished and timezone.is_aware(started) and timezone.is_aware(finished):
-            window = (started, finished + timedelta(seconds=60))
-        self.job = self.renew()
         try:
-            # best effort within the job's lease: a walk cut short checks nothing
-            now = content_now(job.instance, job.source_path, seconds=settings.JOB_LEASE_S / 2)
+            now = self._content_now()
         except ServiceError as error:
             if error.code != "not_found":
                 raise
@@ -362,8 +357,11 @@ class QbittorrentEngine:
             return None
         kind, entries = now
         listed = {
-            e.name if kind == "file" else e.path[len(job.source_path) + 1 :]: e for e in entries
+            e.name if kind == "file" else e.path[len(job.source_path) + 1 :]: e
+            for e in entries
+            if e.type == "file"
         }
+        window = _hashing_window(started, finished)
         problems = []
         torrent = metainfo.read(data)
         top = torrent.name + "/"
@@ -378,15 +376,41 @@ class QbittorrentEngine:
                 problems.append(f"{shown} is gone")
             elif entry.size is not None and entry.size != file.size:
                 problems.append(f"{shown} is now {entry.size:,} bytes ({file.size:,} hashed)")
-            elif window and entry.modified and window[0] < entry.modified <= window[1]:
-                at = timezone.localtime(entry.modified).strftime("%H:%M:%S")
-                problems.append(f"{shown} was modified at {at}, after hashing began")
-        if not problems:
+            elif _within(entry.modified, window):
+                problems.append(f"{shown} was modified at {_clock(entry.modified)}")
+        return _changed(problems)
+
+    def _changed_while_failing(self, started, finished) -> str | None:
+        """Why qBittorrent's task failed, when its content changed meanwhile (its own words
+        then say little: "Operation canceled [system:125]" for a file removed mid-hash). A
+        folder's time changes when a file in it is added, removed or renamed."""
+        window = _hashing_window(started, finished)
+        if window is None:
             return None
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        return (
-            "The content changed while qBittorrent was making the torrent, which would not "
-            f"match it: {'; '.join(problems[:3])}{more}. Retry makes it again."
+        try:
+            now = self._content_now(itself=True)
+        except ServiceError:
+            return None
+        if now is None:
+            return None
+        problems = [
+            f"{e.path} was modified at {_clock(e.modified)}"
+            if e.type == "file"
+            else f"a file in {e.path} was added, removed or renamed at {_clock(e.modified)}"
+            for e in now[1]
+            if _within(e.modified, window)
+        ]
+        return _changed(problems)
+
+    def _content_now(self, *, itself: bool = False):
+        """content_now of the job's source, walked within half the job's lease (renewed
+        first): a walk cut short checks nothing."""
+        self.job = self.renew()
+        return content_now(
+            self.job.instance,
+            self.job.source_path,
+            seconds=settings.JOB_LEASE_S / 2,
+            itself=itself,
         )
 
     # --- waiting ----------------------------------------------------------------------------
@@ -451,6 +475,33 @@ class QbittorrentEngine:
         )
         logger.warning("Job %s moved to the local engine: %s", job.pk, error.message)
         return True
+
+
+def _hashing_window(started: datetime | None, finished: datetime | None):
+    """(from, to) of a task's hashing on qBittorrent's clock, or None when it gave no times.
+    A time after the task ended (and the few seconds until it is looked at) is a file dated
+    in the future (copied from a machine whose clock runs ahead): no evidence of a change."""
+    if started and finished and timezone.is_aware(started) and timezone.is_aware(finished):
+        return started, finished + timedelta(seconds=60)
+    return None
+
+
+def _within(moment: datetime | None, window) -> bool:
+    return bool(window and moment and window[0] < moment <= window[1])
+
+
+def _clock(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%H:%M:%S")
+
+
+def _changed(problems: list[str]) -> str | None:
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return (
+        "The content changed while qBittorrent was making the torrent, which would not "
+        f"match it: {'; '.join(problems[:3])}{more}. Retry makes it again."
+    )
 
 
 TASK_LOST = (

@@ -123,3 +123,55 @@ def test_a_file_grown_during_real_hashing_fails_the_job(
     assert job.state == "failed", job.error
     assert f"{name}/notes.txt is now 1,004 bytes (1,000 hashed)" in job.error
     assert Job.objects.get(pk=job_id).torrent_file == ""
+
+
+def test_a_task_failing_on_content_changed_meanwhile_says_so(
+    user_client, transactional_db, fake_53, worker
+):
+    instance_for(fake_53)
+    album_listed(fake_53)
+    fake_53.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [
+            {
+                "taskID": "task-1",
+                "status": "Failed",
+                "errorMessage": "Create new torrent file failed. Reason: Operation canceled",
+                "timeStarted": STARTED,
+                "timeFinished": FINISHED,
+            }
+        ],
+    )
+    job_id = submit(user_client, path="/data/Album")
+    album_listed(fake_53, modified=STARTED + 10)
+    job = wait_for(job_id, worker=worker)
+    assert job.state == "failed"
+    assert job.error.startswith(
+        "The content changed while qBittorrent was making the torrent, which would not match "
+        "it: /data/Album/a.flac was modified at "
+    )
+    assert job.error.endswith(
+        "qBittorrent said: Create new torrent file failed. Reason: Operation canceled."
+    )
+
+
+@pytest.mark.qbittorrent
+@pytest.mark.slow
+def test_a_file_removed_during_real_hashing_fails_the_job_saying_so(
+    user_client, transactional_db, qbittorrent_pool, worker
+):
+    qbittorrent = qbittorrent_pool.get("5.3")
+    instance_for(qbittorrent)
+    name = f"removed-{uuid.uuid4().hex[:8]}"
+    host = qbittorrent.host_data_dir / name
+    write(host, {"notes.txt": b"n" * 1000})
+    for part in ("a.bin", "b.bin"):  # sparse: seconds to hash
+        with open(host / part, "wb") as handle:
+            handle.truncate(3 * GiB)
+    job_id = submit(user_client, path=f"{qbittorrent.qbt_data_dir}/{name}", pieceSize=16384)
+    wait_for(job_id, {"hashing"}, worker=worker)
+    (host / "b.bin").unlink()
+    job = wait_for(job_id, timeout_s=120, worker=worker)
+    assert job.state == "failed", job.error
+    assert "The content changed while qBittorrent was making the torrent" in job.error, job.error
+    assert f"{name} was added, removed or renamed at " in job.error
