@@ -516,12 +516,15 @@ def torrent_inspect_page(request):
 def torrent_verify_page(request):
     """Upload a .torrent and name the content: a verify job checks one against the other."""
     instances = list(instances_for(request.user))
+    instance_id = instance_id_of(request.POST.get("instance"))
     context = {
+        # the path picker, as on the creator form: choosing fills the content's path
+        **picker_context(request, path=None, instance_id=instance_id),
         "instances": instances,
         # said before a .torrent is chosen, not after the upload is refused for it
         "unmapped": [i.name for i in instances if not i.path_mappings],
         "path": request.POST.get("path", ""),
-        "instance_id": instance_id_of(request.POST.get("instance")),
+        "instance_id": instance_id,
     }
     if request.method == "POST":
         upload = request.FILES.get("torrent")
@@ -535,7 +538,7 @@ def torrent_verify_page(request):
                 instance_id=context["instance_id"],
             )
         except ServiceError as error:
-            context["error"] = error
+            context["refusal"] = error  # ("error" is the picker's)
             return render(request, "creator/verify.html", context, status=error.status)
         return redirect("job", job_id=job.pk)
     return render(request, "creator/verify.html", context)
