@@ -619,3 +619,9 @@ def test_the_texts_a_job_hands_on_are_refused_beside_their_field(
     assert response.status_code == 422, text(response)[:500]
     assert any(words in error for error in field_errors(text(response), field))
     assert Job.objects.count() == 0
+
+
+def test_an_unreachable_qbittorrent_is_said_once(user_client, db):
+    InstanceFactory(is_default=True, name="seedbox", url="http://127.0.0.1:9")
+    page = text(user_client.get("/create/"))
+    assert page.count("qBittorrent 'seedbox' cannot be reached") == 1, page
