@@ -21,6 +21,7 @@ COPY accounts ./accounts
 COPY browser ./browser
 COPY presets ./presets
 COPY creator ./creator
+COPY rollout ./rollout
 COPY templates ./templates
 COPY static ./static
 
