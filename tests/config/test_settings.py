@@ -1,6 +1,7 @@
 """Settings come from the environment; a malformed value stops start-up with a clear message."""
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -100,3 +101,11 @@ def test_unwritable_data_directory_is_refused(tmp_path):
     result = start(data_dir)
     assert result.returncode != 0
     assert "TORRENTSMITH_DATA_DIR" in result.stderr
+
+
+def test_every_variable_the_settings_read_is_in_the_readme():
+    text = (BASE_DIR / "config" / "settings.py").read_text()
+    names = set(re.findall(r'(?:env_\w+|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]+)"', text))
+    readme = (BASE_DIR / "README.md").read_text()
+    assert len(names) > 30
+    assert {name for name in names if f"`{name}`" not in readme} == set()
