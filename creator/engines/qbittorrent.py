@@ -271,7 +271,7 @@ class QbittorrentEngine:
             )
             if why:
                 error = f"{why} qBittorrent said: {message.rstrip('.')}."
-            job_transition(job, JobState.FAILED, error=error)
+            self.job = job_transition(self.job, JobState.FAILED, error=error)
             return None
         if state == "Finished":
             return self._finish(status)
@@ -302,6 +302,7 @@ class QbittorrentEngine:
         changed = self._content_changed(
             data, parse_time(status.get("timeStarted")), parse_time(status.get("timeFinished"))
         )
+        job = self.job  # renewed by the check
         if changed:
             self.client.delete_creator_task(job.qbt_task_id)
             job_transition(job, JobState.FAILED, error=changed)
