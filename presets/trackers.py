@@ -152,20 +152,56 @@ def tiers_placeholders(tiers: Iterable[Iterable[str]]) -> list[str]:
     return sorted({name for tier in tiers for url in tier for name in placeholders(url)})
 
 
-def template_matcher(template: str) -> re.Pattern | None:
-    """A pattern matching `template`'s URL whatever its placeholders were filled with; None
-    for a URL with no placeholder."""
+_DELIMITERS = re.compile(r"([/?&#])")
+_FILLED = "\x00"  # stands for a placeholder while a template is cut up (no URL holds it)
+
+
+class TemplateMatcher:
+    """Whether a URL is a template's, whatever its placeholders were filled with. A secret
+    fills part of one path segment or query field: it never spans "/", "?", "&" or "#".
+
+    Not a regular expression: "[^/?&#]+" for each placeholder backtracks without end on
+    placeholders side by side ("{a}{b}{c}…") and froze the process. Within a segment, each
+    literal is found leftmost in turn, which is exact for wildcards and linear in practice."""
+
+    def __init__(self, template: str):
+        text = _BRACED.sub(
+            lambda m: _FILLED if PLACEHOLDER_NAME.fullmatch(m.group(1)) else m.group(0),
+            template,
+        )
+        self.segments = [part.split(_FILLED) for part in _DELIMITERS.split(text)]
+
+    def fullmatch(self, url: str) -> bool:
+        parts = _DELIMITERS.split(url)
+        return len(parts) == len(self.segments) and all(
+            _segment_matches(literals, part)
+            for literals, part in zip(self.segments, parts, strict=True)
+        )
+
+
+def _segment_matches(literals: list[str], text: str) -> bool:
+    """`text` is literals[0], then one or more characters, literals[1], … literals[-1]."""
+    if len(literals) == 1:
+        return text == literals[0]
+    first, *middle, last = literals
+    if not text.startswith(first):
+        return False
+    at = len(first)
+    for literal in middle:
+        found = text.find(literal, at + 1)  # a secret is at least one character
+        if found < 0:
+            return False
+        at = found + len(literal)
+    return len(text) - len(last) > at and text.endswith(last)
+
+
+def template_matcher(template: str) -> TemplateMatcher | None:
+    """A matcher of `template`'s URL whatever its placeholders were filled with; None for a
+    URL with no placeholder."""
     parts = _BRACED.split(template)  # literal, name, literal, name, ...
     if not any(PLACEHOLDER_NAME.fullmatch(name) for name in parts[1::2]):
         return None
-    pattern = "".join(
-        re.escape(part)
-        if index % 2 == 0
-        # a secret fills one path segment or query value: it never spans "/", "?", "&" or "#"
-        else ("[^/?&#]+" if PLACEHOLDER_NAME.fullmatch(part) else re.escape("{" + part + "}"))
-        for index, part in enumerate(parts)
-    )
-    return re.compile(pattern)
+    return TemplateMatcher(template)
 
 
 def fill_placeholders(url: str, values: Mapping[str, str]) -> str:

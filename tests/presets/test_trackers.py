@@ -1,5 +1,7 @@
 """The tracker validator on a corpus of good and bad URLs, and on whole sets of tiers."""
 
+import threading
+
 import pytest
 
 from presets.trackers import (
@@ -10,6 +12,7 @@ from presets.trackers import (
     fill_placeholders,
     format_tiers,
     parse_tiers,
+    template_matcher,
     tiers_placeholders,
     validate_tiers,
     validate_url,
@@ -225,3 +228,34 @@ def test_filled_urls_per_url_decide_which_placeholders_are_unfilled():
     a, b = "https://a.example.org/{passkey}/announce", "https://b.example.org/{passkey}/announce"
     report = validate_tiers([[a], [b]], private=True, filled={a: {"passkey"}})
     assert [c.level for c in report.trackers] == [VALID, INVALID]
+
+
+@pytest.mark.parametrize(
+    ("template", "url", "matches"),
+    [
+        ("https://t.example/{passkey}/announce", "https://t.example/abc/announce", True),
+        ("https://t.example/{passkey}/announce", "https://t.example//announce", False),
+        ("https://t.example/{passkey}/announce", "https://t.example/a/b/announce", False),
+        ("https://t.example/a?pk={passkey}&x=1", "https://t.example/a?pk=xyz&x=1", True),
+        ("https://t.example/a?pk={passkey}&x=1", "https://t.example/a?pk=xyz&x=2", False),
+        ("https://t.example/{a}{b}", "https://t.example/x", False),
+        ("https://t.example/{a}{b}", "https://t.example/xy", True),
+        ("https://t.example/{a}-{b}.x", "https://t.example/1-2-3.x", True),
+        ("https://t.example/{a}-{b}.x", "https://t.example/1-.x", False),
+        ("https://t.example/{NotOne}/{passkey}", "https://t.example/{NotOne}/k", True),
+        ("https://t.example/{NotOne}/{passkey}", "https://t.example/x/k", False),
+    ],
+)
+def test_a_template_matches_the_urls_its_placeholders_can_fill(template, url, matches):
+    assert template_matcher(template).fullmatch(url) is matches
+
+
+def test_placeholders_side_by_side_do_not_stall_the_match():
+    """A regular expression took minutes on this (the whole process frozen with it)."""
+    matcher = template_matcher("https://t.example/announce?k={a}{b}{c}{d}{e}{f}{g}{h}!")
+    url = "https://t.example/announce?k=" + "a" * 5000
+    result = []
+    worker = threading.Thread(target=lambda: result.append(matcher.fullmatch(url)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # generous: it takes microseconds; the regex took hours
+    assert result == [False]
