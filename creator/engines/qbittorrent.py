@@ -8,7 +8,7 @@ their turn, and a job survives any process dying between two steps.
 import logging
 import time
 from datetime import datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.utils import timezone
@@ -82,6 +82,23 @@ def add_task_params(job: Job, caps, tiers: list[list[str]]) -> dict:
     return {k: v for k, v in params.items() if v != ""}
 
 
+def _made_with(task: dict, params: dict) -> bool:
+    """Whether a creator task was made with these addTask parameters, as far as its status
+    shows them (trackers without their tiers; URLs as qBittorrent decoded them)."""
+
+    def urls(value) -> list[str]:
+        listed = value.split("|") if isinstance(value, str) else value or []
+        return [unquote(url) for url in listed if url]
+
+    return (
+        urls(task.get("trackers")) == urls(params.get("trackers"))
+        and urls(task.get("urlSeeds")) == urls(params.get("urlSeeds"))
+        and (task.get("comment") or "") == params.get("comment", "")
+        and (task.get("source") or "") == params.get("source", "")
+        and bool(task.get("private")) == (params.get("private") == "true")
+    )
+
+
 def parse_time(value) -> datetime | None:
     """A creator task's time: Unix seconds from WebAPI 2.16, Qt's text (local time) before."""
     if value in (None, ""):
@@ -123,7 +140,7 @@ class QbittorrentEngine:
             )
             return None
         if job.submit_started_at is not None:
-            if self._adopt():
+            if self._adopt(caps):
                 return 0.2
             # An addTask sent by a process that lost its lease (slow qBittorrent, or it died)
             # may still be on its way: adding another now could make the torrent twice.
@@ -133,13 +150,10 @@ class QbittorrentEngine:
             Job.objects.filter(pk=job.pk).update(submit_started_at=None)
             job.submit_started_at = None
         try:
-            tiers = preset_resolve_trackers(
-                preset_or_tiers=JobOptions.of(job).trackers, user=job.owner, preset=job.preset
-            )
+            params = self._task_params(caps)
         except ServiceError as error:
             job_transition(job, JobState.FAILED, error=error.message)
             return None
-        params = add_task_params(job, caps, tiers)
         # Recorded before addTask: a worker dying between addTask and saving the task id makes
         # its successor look for that task (_adopt) instead of adding a second one.
         Job.objects.filter(pk=job.pk).update(submit_started_at=timezone.now())
@@ -173,9 +187,24 @@ class QbittorrentEngine:
         logger.info("Job %s is qBittorrent task %s", job.pk, task_id)
         return 0.2
 
-    def _adopt(self) -> bool:
-        """After a crash during addTask: takes over the task it may have created."""
+    def _task_params(self, caps) -> dict:
+        """addTask's parameters for this job, its secrets filled in (ServiceError when one is
+        missing)."""
         job = self.job
+        tiers = preset_resolve_trackers(
+            preset_or_tiers=JobOptions.of(job).trackers, user=job.owner, preset=job.preset
+        )
+        return add_task_params(job, caps, tiers)
+
+    def _adopt(self, caps) -> bool:
+        """After a crash during addTask: takes over the task it may have created. Only one
+        made with this job's parameters: another user's task of the same content holds their
+        passkeys, and adopting it would hand them this job's owner."""
+        job = self.job
+        try:
+            params = self._task_params(caps)
+        except ServiceError:
+            return False
         since = job.submit_started_at - timedelta(seconds=5)
         taken = set(
             Job.objects.exclude(pk=job.pk)
@@ -192,6 +221,7 @@ class QbittorrentEngine:
                 task.get("sourcePath") == job.source_path
                 and added_ok
                 and str(task["taskID"]) not in taken
+                and _made_with(task, params)
             ):
                 try:
                     job_transition(

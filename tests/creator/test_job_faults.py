@@ -125,6 +125,33 @@ def test_a_worker_that_died_inside_add_task_is_followed_by_adoption_not_a_second
     assert fake.calls("/api/v2/torrentcreator/addTask") == []
 
 
+def test_only_a_task_made_with_the_jobs_parameters_is_adopted(user, db, fake):
+    """Two users' jobs of the same content: after a crash inside addTask, a job must not take
+    over the other's task (its .torrent holds the other user's passkey)."""
+    instance = instance_for(fake)
+    added = timezone.localtime().strftime("%a %b %d %H:%M:%S %Y")
+    task = {"sourcePath": "/data/Album", "status": "Running", "timeAdded": added}
+    fake.routes["/api/v2/torrentcreator/status"] = (
+        200,
+        [
+            {**task, "taskID": "theirs", "trackers": ["http://127.0.0.1:9/THEIRKEY/announce"]},
+            {**task, "taskID": "mine", "trackers": ["http://127.0.0.1:9/announce"]},
+        ],
+    )
+    job = Job.objects.create(
+        owner=user,
+        instance=instance,
+        instance_name=instance.name,
+        source_path="/data/Album",
+        options={"format": "v1", "trackers": [["http://127.0.0.1:9/announce"]]},
+        submit_started_at=timezone.now(),
+        state="queued",
+    )
+    QbittorrentEngine(job, renew=lambda **_: Job.objects.get(pk=job.pk)).step()
+    job.refresh_from_db()
+    assert job.qbt_task_id == "mine"
+
+
 def test_creator_times_are_read_in_both_formats():
     assert parse_time(1795645398).timestamp() == 1795645398
     text = parse_time("Wed Nov 25 22:23:30 2026")

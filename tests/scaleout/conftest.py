@@ -98,10 +98,19 @@ class CreatorFake:
             if len(running) >= self.limit:
                 return 409, "Too many active tasks"
             task_id = f"task-{len(self.tasks) + 1}"
+            form = request["form"]
             self.tasks[task_id] = {
-                "sourcePath": request["form"]["sourcePath"],
+                "sourcePath": form["sourcePath"],
                 "added": time.monotonic(),
                 "timeAdded": int(time.time()),
+                # what qBittorrent's status shows of the parameters (trackers without tiers)
+                "shown": {
+                    "trackers": [url for url in form.get("trackers", "").split("|") if url],
+                    "urlSeeds": [url for url in form.get("urlSeeds", "").split("|") if url],
+                    "comment": form.get("comment", ""),
+                    "source": form.get("source", ""),
+                    "private": form.get("private") == "true",
+                },
             }
         return 200, {"taskID": task_id}
 
@@ -123,6 +132,7 @@ class CreatorFake:
                         "status": "Finished" if done >= 1.0 else "Running",
                         "progress": round(done * 100, 1),
                         "timeAdded": task["timeAdded"],
+                        **task["shown"],
                     }
                 )
         return (200, rows) if rows or not wanted else (404, "Not Found")
