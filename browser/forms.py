@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 
 from browser import paths
@@ -74,6 +76,20 @@ class InstanceForm(forms.ModelForm):
             if self.data.get("password"):
                 self.add_error("clear_password", "Either type a new password or remove it.")
             cleaned["password"] = ""
+        elif (
+            self.instance.pk
+            and self.instance.password
+            and not self.data.get("password")
+            and cleaned.get("url")
+            and _origin(cleaned["url"]) != _origin(self.instance.url)
+        ):
+            # The stored password would be sent to the new address on the first test: whoever
+            # edits the instance must know it, not only point it at a server of theirs.
+            self.add_error(
+                "password",
+                "Type the password again: the address changed, and the stored password is only "
+                "sent where it was saved for.",
+            )
         return cleaned
 
     def clean_allowed_roots(self):
@@ -97,3 +113,13 @@ class InstanceForm(forms.ModelForm):
                 }
             )
         return mappings
+
+
+def _origin(url: str) -> tuple:
+    """Scheme, host and port: where a password sent to `url` goes."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port

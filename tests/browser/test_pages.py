@@ -82,23 +82,28 @@ def test_instance_status_shows_capabilities_and_no_password(user_client, db, qbi
 
 
 def test_admin_form_keeps_the_password_when_left_empty(staff_client, db):
-    instance = InstanceFactory(password="s3cret-pass")
+    instance = InstanceFactory(password="s3cret-pass", url="http://qbt:8080")
     page = staff_client.get(f"/admin/browser/instance/{instance.pk}/change/")
     assert "s3cret-pass" not in page.content.decode()
-    response = staff_client.post(
-        f"/admin/browser/instance/{instance.pk}/change/",
-        {
-            "name": instance.name,
-            "url": "http://qbt:8080",
-            "username": "admin",
-            "password": "",
-            "timeout_s": "10",
-            "allowed_roots": "/data/\n//media/tv",
-            "enabled": "on",
-            "path_mappings": "/mnt/user/data => /data/",
-            "is_default": "on",
-        },
+    edit = {
+        "name": instance.name,
+        "url": "http://qbt:8080/",
+        "username": "admin",
+        "password": "",
+        "timeout_s": "10",
+        "allowed_roots": "/data/\n//media/tv",
+        "enabled": "on",
+        "path_mappings": "/mnt/user/data => /data/",
+        "is_default": "on",
+    }
+    # another server: the password must be typed again, or whoever points the instance there
+    # would receive it at the first connection test
+    moved = staff_client.post(
+        f"/admin/browser/instance/{instance.pk}/change/", {**edit, "url": "http://evil:8080"}
     )
+    assert moved.status_code == 200
+    assert "Type the password again: the address changed" in moved.content.decode()
+    response = staff_client.post(f"/admin/browser/instance/{instance.pk}/change/", edit)
     assert response.status_code == 302, response.content.decode()[:3000]
     instance.refresh_from_db()
     assert instance.password == "s3cret-pass"
