@@ -4,13 +4,15 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
+from browser.instances import instances_for
 from browser.models import Instance
 from config.errors import ServiceError
 from creator.defaults import DEFAULT_VALUES, TARGET_PIECES_RANGE
 from creator.jobs import PRESET_FIELDS, JobRequest
-from creator.models import JobState
+from creator.models import Job, JobState
 from creator.offer import CreatorOffer
 from presets.models import TrackerPreset
 from presets.planner import PIECE_SIZES, is_piece_size
@@ -322,9 +324,16 @@ class JobFilterForm(forms.Form):
             ("", "Any preset"),
             *((p.pk, p.name) for p in preset_list(viewer=viewer)),
         ]
+        # others' instances (restricted or disabled ones included) are not a user's to know
+        instances = Instance.objects.all()
+        if not viewer.is_staff:
+            instances = instances.filter(
+                Q(pk__in=Job.objects.filter(owner=viewer).values("instance_id"))
+                | Q(pk__in=instances_for(viewer).values("pk"))
+            )
         self.fields["instance"].choices = [
             ("", "Any instance"),
-            *Instance.objects.order_by("name").values_list("pk", "name"),
+            *instances.order_by("name").values_list("pk", "name"),
         ]
         if viewer.is_staff:
             users = get_user_model().objects.order_by("username").values_list("pk", "username")

@@ -83,6 +83,17 @@ def test_history_filters_by_state_preset_and_instance(user_client, user):
     assert f'<option value="{instance.pk}" selected>seedbox</option>' in html
 
 
+def test_history_offers_only_instances_the_user_knows(user_client, user):
+    InstanceFactory(name="open-to-all")
+    restricted = InstanceFactory(name="staff-only")
+    restricted.users.add(UserFactory(role="Creators"))
+    used_before = InstanceFactory(name="used-before", enabled=False)
+    JobFactory(owner=user, instance=used_before)
+    html = user_client.get("/jobs/").content.decode()
+    assert "open-to-all" in html and "used-before" in html
+    assert "staff-only" not in html
+
+
 def test_history_filters_by_creation_dates_including_the_last_day(user_client, user):
     now = timezone.now()
     for name, days_ago in (("old", 10), ("middle", 5), ("new", 0)):
