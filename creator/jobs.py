@@ -21,7 +21,8 @@ from accounts.audit import audit_record
 from accounts.permissions import CREATE_JOBS, VIEW_JOBS, require
 from browser import paths
 from browser.analysis import analyze, scan
-from browser.instances import instance_get
+from browser.browse import confine
+from browser.instances import allowed_roots_known, instance_get
 from browser.local import host_scan, mapped_host_path
 from browser.qbittorrent import QbittorrentError, client_for
 from config.errors import NotFound, PermissionDenied, Refusals, ServiceError
@@ -876,6 +877,11 @@ def job_retry(*, viewer, job_id: int) -> Job:
             ) from None
     if old.engine == Engine.LOCAL:
         mapped_host_path(instance, old.source_path)  # no link out of the mapped folders since
+    else:
+        # within the roots as they are now: an administrator may have narrowed them since
+        roots = allowed_roots_known(instance)
+        if roots is not None:
+            confine(old.source_path, roots)
     # A check runs again against the same .torrent; anything else makes the torrent again
     # (an edit's new trackers and flags included).
     verify = old.kind == JobKind.VERIFY

@@ -86,6 +86,17 @@ def test_retry_refuses_a_preset_the_user_may_no_longer_use(user_client, user):
     assert Job.objects.count() == 1
 
 
+def test_retry_keeps_to_the_roots_as_they_are_now(user_client, user):
+    instance = InstanceFactory(allowed_roots=["/data"])
+    old = failed_job(user, instance=instance, source_path="/data/private/x")
+    instance.allowed_roots = ["/data/public"]  # narrowed by an administrator since
+    instance.save()
+    response = user_client.post(f"/api/jobs/{old.pk}/retry")
+    assert response.status_code == 403, response.content
+    assert response.json()["errors"][0]["field"] == "path"
+    assert Job.objects.count() == 1
+
+
 def test_retry_on_an_instance_still_open_is_accepted(user_client, user):
     instance = InstanceFactory()
     instance.users.add(user)
