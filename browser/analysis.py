@@ -258,19 +258,24 @@ def _sizes_from_torrents(client: QbittorrentClient, path: str, wanted: set[str])
     return sizes
 
 
-def _host_root(instance: Instance, qbt_path: str) -> str | None:
-    """Where `qbt_path` is on this host through a path mapping, if it is there."""
-    host_root = paths.to_host(qbt_path, instance.mappings)
-    if host_root is None or not os.path.exists(host_root):
+def _on_host(instance: Instance, qbt_path: str) -> str | None:
+    """`qbt_path` on this host through a path mapping, kept (as local mode keeps it) from
+    leading out of the mapped folders through a link; None when it is not there."""
+    from browser.local import mapped_host_path  # (browser.local builds on this module)
+
+    try:
+        host_path = mapped_host_path(instance, qbt_path)
+    except ServiceError:
         return None
-    return host_root
+    return host_path if host_path is not None and os.path.exists(host_path) else None
 
 
 def _local_sizes(instance: Instance, files: list[Entry]) -> dict[str, int] | None:
-    """Sizes of `files` seen through a path mapping, or None unless every one is seen."""
+    """Sizes of `files` seen through a path mapping, or None unless every one is seen (a link
+    out of the mapped folders is not: its size would tell of a file elsewhere)."""
     sizes = {}
     for entry in files:
-        host_path = paths.to_host(entry.path, instance.mappings)
+        host_path = _on_host(instance, entry.path)
         try:
             sizes[entry.path] = os.stat(host_path).st_size
         except (OSError, TypeError):
@@ -358,7 +363,7 @@ def analyze(
     instance, client, caps, qbt_path = _target(user=user, path=path, instance_id=instance_id)
     requests_before = client.requests_made
     deadline = started + settings.ANALYZE_MAX_SECONDS
-    host_root = _host_root(instance, qbt_path)
+    host_root = _on_host(instance, qbt_path)
     kind, top = _examine(client, caps, qbt_path)
     if kind == "file":
         walked = _Walked(files=top)
@@ -463,7 +468,7 @@ def content_now(
         recursive=True,
         deadline=time.monotonic() + seconds,
         max_entries=settings.ANALYZE_MAX_ENTRIES,
-        is_link=_link_check(instance) if _host_root(instance, qbt_path) is not None else None,
+        is_link=_link_check(instance) if _on_host(instance, qbt_path) is not None else None,
     )
     if walked.truncated:
         return None

@@ -220,3 +220,20 @@ def test_default_paths_say_what_exists_and_what_is_allowed(user_client, db, qbit
         qbittorrent.api(
             "POST", "torrents/removeCategories", data={"categories": "tv-cat\ngone\nelsewhere"}
         )
+
+
+def test_a_link_out_of_the_mapped_folders_tells_nothing_of_its_target(
+    user_client, db, qbittorrent_pool, tmp_path
+):
+    """5.1 gives no sizes: they are read through the mapping, but not through a link leading
+    elsewhere on this server (its size would tell of a file the user may not browse)."""
+    qbittorrent = qbittorrent_pool.get("5.1")
+    mapped_instance_for(qbittorrent)
+    host = qbittorrent.host_data_dir / f"linked-{tmp_path.name}"
+    write(host, {"a.bin": b"a" * 100})
+    # qBittorrent (in its root) sees a file there too, so it lists the link
+    (host / "b.bin").symlink_to("/etc/passwd")
+    qbt = qbittorrent.qbt_path(host)
+    body = post(user_client, "analyze", path=qbt, includeSize=True, recursive=True).json()
+    assert body["files"] == 2, body
+    assert body["totalSize"] is None, body
