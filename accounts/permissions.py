@@ -33,7 +33,12 @@ def require(user, permission: str) -> None:
     """Raises PermissionDenied (and records it) unless `user` holds `permission`."""
     if user.has_perm(permission):
         return
-    audit_record(actor=user, action="permission.denied", detail={"permission": permission})
+    audit_record(
+        actor=user,
+        action="permission.denied",
+        detail={"permission": permission},
+        repeats=("permission.denied", user.pk, permission),
+    )
     raise PermissionDenied(
         f"Your account may not {WHAT[permission]}: an administrator adds you to the "
         f"{role_for(permission)} group."

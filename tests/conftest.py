@@ -64,10 +64,13 @@ def _remember_secrets():
 
 @pytest.fixture(autouse=True)
 def _fresh_listing_cache():
-    """Listings are cached per instance id; ids repeat between tests, so start each empty."""
+    """Listings are cached per instance id, audit repeats per account or address; ids and
+    addresses repeat between tests, so start each empty."""
+    from accounts.audit import forget_repeats
     from browser.browse import listing_cache
 
     listing_cache.clear()
+    forget_repeats()
     yield
     listing_cache.clear()
 

@@ -146,6 +146,23 @@ def test_a_denial_is_recorded_in_the_audit_log(norole_client):
     assert event.detail == {"permission": "creator.view_job"}
 
 
+def test_denials_repeated_by_a_script_are_recorded_once_a_minute(norole_client, monkeypatch):
+    for _ in range(50):
+        norole_client.get("/api/jobs")
+    assert AuditEvent.objects.filter(action="permission.denied").count() == 1
+    # a minute later, the next one is recorded, saying how many were not
+    monkeypatch.setattr("accounts.audit.REPEATS_WINDOW_S", 0)
+    norole_client.get("/api/jobs")
+    last = AuditEvent.objects.filter(action="permission.denied").order_by("-pk").first()
+    assert last.detail == {"permission": "creator.view_job", "repeats_not_recorded": 49}
+
+
+def test_failed_logins_as_no_account_are_recorded_once_a_minute(client, db):
+    for number in range(30):
+        client.post("/login/", {"username": f"nobody{number}", "password": "x"})
+    assert AuditEvent.objects.filter(action="login.failed").count() == 1
+
+
 def test_instances_can_be_limited_to_some_users_and_groups(db):
     from django.contrib.auth.models import Group
 
