@@ -26,7 +26,7 @@ from creator.jobs import (
     stored_torrent,
 )
 from creator.metainfo import Metainfo, MetainfoError
-from creator.models import Engine, Job, JobKind, JobState
+from creator.models import TERMINAL_STATES, Engine, Job, JobKind, JobState
 from presets.services import preset_resolve_trackers
 from presets.trackers import tidy_tiers
 
@@ -104,6 +104,7 @@ def verify_submit(*, user, data: bytes, path: str, instance_id: int | None = Non
     folder = settings.TORRENTS_DIR / "verify"
     folder.mkdir(parents=True, exist_ok=True)
     (settings.TORRENTS_DIR / name).write_bytes(data)
+    _forget_old_verify_inputs(user)
     return job_open(
         actor=user,
         action="job.created",
@@ -119,6 +120,25 @@ def verify_submit(*, user, data: bytes, path: str, instance_id: int | None = Non
         info_hash_v1=meta.info_hash_v1 or "",
         info_hash_v2=meta.info_hash_v2 or "",
     )
+
+
+# A check keeps the .torrent it was given (up to MAX_TORRENT_BYTES) for "Check again": a
+# user's most recent ones are kept, the older ones deleted, so checks cannot fill the disk.
+KEPT_VERIFY_INPUTS = 20
+
+
+def _forget_old_verify_inputs(user) -> None:
+    """Deletes the .torrent files of `user`'s ended checks but the KEPT_VERIFY_INPUTS newest
+    (Check again on an older one says it is no longer stored)."""
+    old = (
+        Job.objects.filter(owner=user, kind=JobKind.VERIFY, state__in=TERMINAL_STATES)
+        .order_by("-pk")
+        .values_list("options", flat=True)[KEPT_VERIFY_INPUTS - 1 :]
+    )
+    for options in old:
+        name = (options or {}).get("input_torrent", "")
+        if name.startswith("verify/"):
+            (settings.TORRENTS_DIR / name).unlink(missing_ok=True)
 
 
 def job_edit(

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from creator.metainfo import bencode
 from creator.models import Job
+from creator.torrents import KEPT_VERIFY_INPUTS
 from tests.factories import (
     InstanceFactory,
     JobFactory,
@@ -51,6 +52,27 @@ def test_verify_page_makes_a_verify_job_for_mapped_content(user_client, tmp_path
     refused = user_client.post("/torrents/verify", {"torrent": upload(data), "path": "/other"})
     assert refused.status_code == 422
     assert 'id="verify-path-error"' in refused.content.decode()
+
+
+def test_checks_keep_only_their_newest_torrent_files(user_client, user, tmp_path):
+    """A check keeps its .torrent for Check again; a user's older ones go, or checks (of up
+    to 50 MB each) would fill the disk."""
+    write(tmp_path / "data" / "Set", {"a.bin": b"a" * 20_000})
+    InstanceFactory(
+        is_default=True, path_mappings=[{"host_path": str(tmp_path / "data"), "qbt_path": "/data"}]
+    )
+    data = make_torrent(tmp_path / "data" / "Set")
+    for _ in range(KEPT_VERIFY_INPUTS + 2):
+        response = user_client.post(
+            "/api/torrents/verify", {"torrent": upload(data), "path": "/data/Set"}
+        )
+        assert response.status_code == 201, response.content
+        Job.objects.filter(pk=response.json()["id"]).update(state="completed")
+    checks = list(Job.objects.filter(kind="verify").order_by("pk"))
+    stored = [(settings.TORRENTS_DIR / job.options["input_torrent"]).is_file() for job in checks]
+    assert stored == [False] * 2 + [True] * KEPT_VERIFY_INPUTS
+    again = user_client.post(f"/api/jobs/{checks[0].pk}/retry")
+    assert again.status_code == 410, again.content
 
 
 def test_the_job_page_shows_a_verify_report_file_by_file(user_client, user):
