@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the pinned dependencies; does nothing when they are already in.
+# Creates .venv and installs the pinned dependencies, and builds the app's C extension
+# (scripts/build-native.sh); does nothing when they are already in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -9,7 +10,7 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
   || { echo "Torrentsmith needs Python 3.11 ($PYTHON is $("$PYTHON" -V))." >&2; exit 1; }
 stamp="$VENV/.torrentsmith-installed"
 if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt requirements.lock ]; then
-  exit 0
+  exec bash scripts/build-native.sh "$VENV/bin/python"
 fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 # requirements.lock pins every package (pip freeze of a working install): same versions everywhere.
@@ -21,3 +22,4 @@ print("\n".join(project["dependencies"] + project["optional-dependencies"]["test
 PY
 "$VENV/bin/python" -m pip install -q -c requirements.lock -r "$VENV/requirements.txt"
 touch "$stamp"
+bash scripts/build-native.sh "$VENV/bin/python"

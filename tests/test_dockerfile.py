@@ -23,6 +23,7 @@ def test_the_images_files_are_enough_to_start_the_app(tmp_path):
             if path.is_dir():
                 shutil.copytree(path, app / source, ignore=shutil.ignore_patterns("__pycache__"))
             else:
+                (app / source).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, app / source)
     env = {
         "PATH": os.environ["PATH"],

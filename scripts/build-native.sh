@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds creator/_multihash (SHA-1 and SHA-256 of sixteen messages side by side, with AVX-512)
+# for the given Python when it is missing or older than its source. Without a C compiler the
+# app hashes with hashlib alone, as it does on CPUs without AVX-512: slower, and it says so here.
+#   bash scripts/build-native.sh [python]     (default: .venv/bin/python)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${1:-.venv/bin/python}
+read -r include suffix < <("$PY" -c \
+  'import sysconfig; print(sysconfig.get_paths()["include"], sysconfig.get_config_var("EXT_SUFFIX"))')
+src=creator/_multihash.c
+out=creator/_multihash$suffix
+[ "$out" -nt "$src" ] && exit 0
+CC=${CC:-cc}
+if ! command -v "$CC" >/dev/null; then
+  echo "No C compiler ($CC): hashing without creator/_multihash (slower on CPUs with AVX-512)." >&2
+  exit 0
+fi
+"$CC" -O3 -shared -fPIC -I"$include" "$src" -o "$out.tmp"
+mv "$out.tmp" "$out"
