@@ -22,7 +22,7 @@ COPY browser ./browser
 COPY presets ./presets
 COPY creator ./creator
 COPY scripts/build-native.sh ./scripts/
-# creator/_multihash: hashing sixteen messages side by side where the CPU has AVX-512
+# creator/_multihash: hashing several messages side by side (SHA instructions or AVX-512)
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
  && bash scripts/build-native.sh python \
  && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*

@@ -28,17 +28,18 @@ from libtorrent's create_torrent.cpp and checked against the installed libtorren
 
 Hashing: jobs of about 4 MiB (cut on piece boundaries), sent 32 MiB of them at a time, run in a
 pool of hashing processes, one per core, a few batches ahead of the results, so reads stay close to
-file order. A process maps the batch it hashes (mmap with MAP_POPULATE, in windows of at most 4 MiB:
-the hashing reads the page cache itself, where a read would first copy every byte) and returns
-digests only. Where the CPU has AVX-512, creator/_multihash hashes sixteen messages side by side
-(v1 pieces, v2 blocks, the merkle trees' inner nodes), about twice as fast as hashlib one at a
-time; all of a batch's messages go in one call, so a folder of small files keeps the lanes as busy
-as a large file. Elsewhere hashlib does it all. The calling process asks the kernel to read large
-files a few batches ahead, for content that is not cached. Processes rather than threads: without
-the lanes a v2 torrent is one hashlib call per 16 KiB block, and threads queue for the GIL between
-those calls. Memory is bounded by the batches in flight whatever the content size: a hashing
-process maps 32 MiB and a job at most (a piece, where pieces are larger); no file is ever held
-whole. The calling thread stores the digests, reports progress and watches for cancellation.
+file order. A process maps the batch it hashes (mmap with MAP_POPULATE, in windows of at most 4
+MiB: the hashing reads the page cache itself, where a read would first copy every byte) and returns
+digests only. With the CPU's SHA instructions or AVX-512, creator/_multihash hashes several
+messages side by side (v1 pieces, v2 blocks, the merkle trees' inner nodes), about twice as fast as
+hashlib one at a time; all of a batch's messages go in one call, so a folder of small files keeps
+the lanes as busy as a large file. Elsewhere hashlib does it all. The calling process asks the
+kernel to read large files a few batches ahead, for content that is not cached. Processes rather
+than threads: without the lanes a v2 torrent is one hashlib call per 16 KiB block, and threads
+queue for the GIL between those calls. Memory is bounded by the batches in flight whatever the
+content size: a hashing process maps 32 MiB and a job at most (a piece, where pieces are larger);
+no file is ever held whole. The calling thread stores the digests, reports progress and watches for
+cancellation.
 """
 
 import fnmatch
@@ -695,7 +696,7 @@ def _batches(jobs: Iterator) -> Iterator[list]:
 
 def _run_batch(batch: list, piece_size: int, exact_sizes: bool, lanes: bool) -> list:
     """In a hashing process: the results of a batch of jobs, in order. Each hash function is
-    called once for the whole batch (`lanes`: sixteen messages side by side), which is mapped
+    called once for the whole batch (`lanes`: several messages side by side), which is mapped
     meanwhile: a folder of small files keeps the lanes as busy as a large file."""
     messages = [job.messages(piece_size, exact_sizes) for job in batch]
     sha1s = _digests("sha1", [piece for v1, _ in messages for piece in v1], lanes)
@@ -721,7 +722,7 @@ def _merkle_roots(
     """The roots of merkle trees, concatenated. Each tree, (count, width), is `width` nodes
     wide (a power of two) at `level`: its first `count` nodes taken in turn from `leaves` (32
     bytes each), the rest all-zero subtrees (BEP 52's padding). One hashing call per level for
-    all the trees: their inner nodes are sixteen 64-byte messages side by side too."""
+    all the trees: their inner nodes are 64-byte messages hashed side by side too."""
     rows: list[bytes] = []  # each tree's nodes at this level, side by side
     widths = []
     at = 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds creator/_multihash (SHA-1 and SHA-256 of sixteen messages side by side, with AVX-512)
-# for the given Python when it is missing or older than its source. Without a C compiler the
-# app hashes with hashlib alone, as it does on CPUs without AVX-512: slower, and it says so here.
+# Builds creator/_multihash (SHA-1 and SHA-256 of several messages side by side, with the CPU's
+# SHA instructions or AVX-512) for the given Python when it is missing or older than its source.
+# Without a C compiler the app hashes with hashlib alone, as on CPUs with neither: about half as
+# fast, and this says so.
 #   bash scripts/build-native.sh [python]     (default: .venv/bin/python)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ out=creator/_multihash$suffix
 [ "$out" -nt "$src" ] && exit 0
 CC=${CC:-cc}
 if ! command -v "$CC" >/dev/null; then
-  echo "No C compiler ($CC): hashing without creator/_multihash (slower on CPUs with AVX-512)." >&2
+  echo "No C compiler ($CC): hashing without creator/_multihash (about half as fast)." >&2
   exit 0
 fi
 "$CC" -O3 -shared -fPIC -I"$include" "$src" -o "$out.tmp"

@@ -2,7 +2,7 @@
 # Installs the Debian packages the test suite's real services come from (only the missing ones):
 # qBittorrent 4.5 and debootstrap (for the 5.x roots), PostgreSQL, Redis, Chromium, and nginx
 # (the proxy in front of several daphne processes in the scale-out tests), and a C compiler for
-# creator/_multihash (scripts/build-native.sh), which the tests require where the CPU has AVX-512.
+# creator/_multihash (scripts/build-native.sh), which the tests require where the CPU can run it.
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 wanted=(qbittorrent-nox debootstrap postgresql redis-server chromium nginx gcc libc6-dev)

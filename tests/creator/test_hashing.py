@@ -112,8 +112,8 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(params=["lanes", "hashlib"])
 def hashing_way(request, monkeypatch):
-    """Hashing with sixteen lanes (creator/_multihash), then with hashlib alone, as where the
-    CPU has no AVX-512 or the module was not built."""
+    """Hashing messages side by side (creator/_multihash), then with hashlib alone, as where
+    the CPU has neither SHA instructions nor AVX-512 or the module was not built."""
     if request.param == "lanes":
         requires_lanes()
     monkeypatch.setattr(hashing, "LANES", request.param == "lanes")
