@@ -440,25 +440,43 @@ static void hash_all(const Kernel *kernel, const Message *messages, Py_ssize_t c
     }
     const uint8_t *blocks[MAX_LANES];
     int last[MAX_LANES];
+    size_t stride[MAX_LANES];
     while (busy) {
+        /* Blocks read in place from a part are taken `run` at a time, as many as every lane
+         * has left in its part: most of the time the kernel runs without this loop between. */
+        size_t run = SIZE_MAX;
         for (int i = 0; i < kernel->lanes; i++) {
             Lane *lane = &lanes[i];
             last[i] = 0;
+            stride[i] = 0;
             if (lane->message < 0) {
                 blocks[i] = idle_block;
                 continue;
             }
-            /* most blocks: the next 64 bytes of the part being read */
             const Part *p = &messages[lane->message].parts[lane->part];
-            if (lane->left >= 64 && p->len - lane->offset >= 64) {
+            uint64_t in_part = (uint64_t)(p->len - lane->offset);
+            uint64_t whole = (in_part < lane->left ? in_part : lane->left) / 64;
+            if (whole) {
                 blocks[i] = p->data + lane->offset;
-                lane->offset += 64;
-                lane->left -= 64;
+                stride[i] = 64;
+                if (whole < run) run = (size_t)whole;
             } else {
                 blocks[i] = next_block(messages, lane, &last[i]);
+                run = 1;
             }
         }
-        kernel->blocks(&state, blocks);
+        if (run == SIZE_MAX) run = 1; /* every lane idle: cannot happen while busy */
+        for (int i = 0; i < kernel->lanes; i++) {
+            if (stride[i]) {
+                lanes[i].offset += (Py_ssize_t)(64 * run);
+                lanes[i].left -= 64 * run;
+            }
+        }
+        for (size_t b = 0; b < run; b++) {
+            if (b)
+                for (int i = 0; i < kernel->lanes; i++) blocks[i] += stride[i];
+            kernel->blocks(&state, blocks);
+        }
         for (int i = 0; i < kernel->lanes; i++) {
             if (!last[i]) continue;
             uint32_t words[8];

@@ -370,6 +370,10 @@ def create(
     layers: dict[bytes, bytes] = {}
     if format != "v1":
         tree: dict[bytes, dict] = {}
+        piece_roots = {i: bytes(roots) for i, roots in plan.v2_roots.items()}
+        file_roots = dict(
+            zip(piece_roots, _file_roots(list(piece_roots.values()), piece_size), strict=True)
+        )
         for index, entry in enumerate(entries):
             if entry.is_pad:
                 continue
@@ -377,11 +381,9 @@ def create(
             if entry.executable:
                 leaf[b"attr"] = b"x"
             if entry.size:
-                piece_roots = bytes(plan.v2_roots[index])
-                root = _file_root(piece_roots, piece_size)
-                leaf[b"pieces root"] = root
-                if len(piece_roots) > 32:
-                    layers[root] = piece_roots
+                root = leaf[b"pieces root"] = file_roots[index]
+                if len(piece_roots[index]) > 32:
+                    layers[root] = piece_roots[index]
             node = tree
             for part in (os.fsencode(source.name),) if source.single_file else entry.parts:
                 node = node.setdefault(part, {})
@@ -492,12 +494,13 @@ def _next_power_of_two(n: int) -> int:
     return 1 << max(0, (n - 1).bit_length())
 
 
-def _file_root(piece_roots: bytes, piece_size: int) -> bytes:
-    count = len(piece_roots) // 32
-    if count == 1:
-        return piece_roots
+def _file_roots(layers: list[bytes], piece_size: int) -> list[bytes]:
+    """Each file's pieces root from its piece layer (its piece roots side by side): the root of
+    a one-piece file is its piece's."""
+    trees = [(len(layer) // 32, _next_power_of_two(len(layer) // 32)) for layer in layers]
     level = (piece_size // BLOCK_SIZE).bit_length() - 1
-    return _merkle_roots([(count, _next_power_of_two(count))], piece_roots, LANES, level)
+    roots = _merkle_roots(trees, b"".join(layers), LANES, level)
+    return [roots[i : i + 32] for i in range(0, len(roots), 32)]
 
 
 # --- the hashing engine ---------------------------------------------------------------------
@@ -1256,7 +1259,7 @@ def _verify_v2(
         if (
             not isinstance(layer, bytes)
             or len(layer) != 32 * count
-            or _file_root(layer, piece_size) != roots[index]
+            or _file_roots([layer], piece_size)[0] != roots[index]
         ):
             raise HashingError(
                 f"The torrent's piece layer for {e.display} does not match its root.",
