@@ -349,7 +349,7 @@ def main() -> None:
     try:
         print(
             f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; in {work}; "
-            f"messages hashed side by side (creator/_multihash): {hashing.LANES_OF}"
+            f"ways to hash messages side by side (creator/_multihash): {hashing.KERNELS}"
         )
         big = work / "big" / "random.bin"
         big.parent.mkdir()

@@ -85,14 +85,15 @@ BATCH_SIZE = 32 * 1024 * 1024  # jobs sent to a hashing process at once, and map
 READ_AHEAD_MIN = 1024 * 1024  # segments read ahead of their hashing; smaller ones are files
 HASHING_PROCESSES = len(os.sched_getaffinity(0))  # the cores this process may use (cpusets)
 PROGRESS_EVERY_S = 0.25
-# How many messages creator/_multihash.c hashes side by side with what this CPU has (0: it has
-# neither SHA instructions nor AVX-512, or the module was not built, and hashlib does it all).
-LANES_OF = {
-    algorithm: kernels[0][1] if _multihash and (kernels := _multihash.kernels(algorithm)) else 0
+# The ways creator/_multihash.c hashes several messages side by side on this CPU, fastest
+# first, with how many at a time; none where it has neither SHA instructions nor AVX-512, or the
+# module was not built, and hashlib does it all.
+KERNELS = {
+    algorithm: _multihash.kernels(algorithm) if _multihash else []
     for algorithm in ("sha1", "sha256")
 }
 # Sent with each batch, so tests can run the hashlib path too.
-LANES = any(LANES_OF.values())
+LANES = any(KERNELS.values())
 POLL_S = 0.05  # how often the calling thread looks at `cancel`: well inside the 1 s promise
 
 _SHA256_ZERO_SUBTREES: list[bytes] = [bytes(32)]
@@ -771,17 +772,22 @@ def _pieces_of(views: Iterable[memoryview], piece_size: int) -> Iterator[list[me
 
 def _digests(algorithm: str, messages: list, lanes: bool) -> bytes:
     """The messages' digests, concatenated. A message is a buffer, or a list of buffers hashed
-    as one."""
-    width = LANES_OF[algorithm] if lanes else 0
-    if width:
+    as one. `lanes`: side by side where this CPU can (KERNELS), else one at a time."""
+    return _digests_with(algorithm, messages, KERNELS[algorithm] if lanes else [])
+
+
+def _digests_with(algorithm: str, messages: list, kernels: list[tuple[str, int]]) -> bytes:
+    for at, (kernel, width) in enumerate(kernels):
         # A few messages left over after whole rounds would leave most lanes idle for a round:
-        # hashlib is faster for them (the lanes run about twice its speed).
+        # a narrower way, or hashlib, is faster for them (each way runs at about twice
+        # hashlib's speed with its lanes full).
         left_over = len(messages) % width
         whole = len(messages) - left_over if left_over < width // 2 else len(messages)
-        many = _multihash.sha1_many if algorithm == "sha1" else _multihash.sha256_many
-        return (many(messages[:whole]) if whole else b"") + _digests(
-            algorithm, messages[whole:], lanes=False
-        )
+        if whole:
+            many = _multihash.sha1_many if algorithm == "sha1" else _multihash.sha256_many
+            return many(messages[:whole], kernel) + _digests_with(
+                algorithm, messages[whole:], kernels[at + 1 :]
+            )
     new = hashlib.sha1 if algorithm == "sha1" else hashlib.sha256
     digests = []
     for message in messages:
