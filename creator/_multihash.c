@@ -156,16 +156,19 @@ typedef struct {
 #define X16 __attribute__((target("avx512f,avx512bw")))
 #define NI __attribute__((target("sha,sse4.1,ssse3")))
 
-static int has_avx512(void) {
+/* Asked once, at import: CPUID is slow in a virtual machine (it exits to the hypervisor). */
+static int avx512, sha_ni;
+
+static void detect(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    unsigned a, b, c, d;
+    sha_ni = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) && (c & bit_SSSE3) &&
+             __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
 }
 
-static int has_sha_ni(void) {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3)) return 0;
-    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
-}
+static int has_avx512(void) { return avx512; }
+static int has_sha_ni(void) { return sha_ni; }
 
 /* AVX-512: sixteen lanes of 32-bit words, lane i's word k at state->w[16 * k + i].
  *
@@ -421,6 +424,7 @@ static const Kernel SHA256_KERNELS[] = {
 static const Kernel SHA1_KERNELS[1];
 static const Kernel SHA256_KERNELS[1];
 #define KERNEL_COUNT 0
+static void detect(void) {}
 #endif
 
 /* Each message's digest into out, in order; lanes take the next message as theirs ends. */
@@ -618,4 +622,7 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_multihash", NULL, -1, methods, NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__multihash(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__multihash(void) {
+    detect();
+    return PyModule_Create(&module);
+}
