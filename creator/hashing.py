@@ -862,17 +862,6 @@ def _read_ahead(batch: list) -> None:
                 os.close(fd)
 
 
-_buffers = threading.local()
-
-
-def _read_buffer() -> memoryview:
-    """This thread's buffer for reads where mapping fails: allocated once, since a fresh 4 MiB
-    is faulted in page by page each time."""
-    if not hasattr(_buffers, "view"):
-        _buffers.view = memoryview(bytearray(CHUNK_SIZE))
-    return _buffers.view
-
-
 def _mapped(fd: int, at: int, length: int, segment: _Segment) -> memoryview:
     """Bytes [at, at + length) of the file: mapped and faulted in at once, so the hashing reads
     the page cache itself (a read would first copy every byte); a plain read where the file
@@ -891,7 +880,8 @@ def _mapped(fd: int, at: int, length: int, segment: _Segment) -> memoryview:
             f"{segment.display} became shorter while it was read.", code="content_changed"
         ) from None
     except OSError:
-        buffer = _read_buffer()[:length]
+        # a buffer of its own: the batch's windows are all hashed once all are read
+        buffer = memoryview(bytearray(length))
         got = 0
         while got < length:
             n = os.preadv(fd, [buffer[got:]], at + got)

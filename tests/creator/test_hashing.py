@@ -629,13 +629,42 @@ def test_a_file_system_that_cannot_map_files_is_read_instead(tmp_path, monkeypat
     # FUSE mounts with direct I/O (some mergerfs setups) refuse mmap with ENODEV
     content = data(3 * hashing.CHUNK_SIZE + 12_345)
     write(tmp_path, {"a.bin": content})
-
-    def refuse(*args, **kwargs):
-        raise OSError(errno.ENODEV, "No such device")
-
-    monkeypatch.setattr(hashing.mmap, "mmap", refuse)
+    monkeypatch.setattr(hashing.mmap, "mmap", refuse_to_map)
     segment = hashing._Segment(str(tmp_path / "a.bin"), 5, len(content) - 5, len(content), "a")
     assert b"".join(bytes(v) for v in hashing._windows(segment, True)) == content[5:]
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_content_read_instead_of_mapped_hashes_the_same(tmp_path, monkeypatch, format, hashing_way):
+    # A batch's windows are all hashed once all are read: each read needs its own buffer.
+    write(tmp_path / "c", {"a.bin": data(hashing.CHUNK_SIZE + 5_000), "b.bin": data(70_000, 1)})
+    piece_size = 64 * KIB
+    scanned = hashing.scan_source(tmp_path / "c")
+    entries = hashing._layout(scanned, format, piece_size)
+
+    def batch_results() -> list:
+        stream = entries[-1].offset + entries[-1].size
+        plan = hashing._Plan(
+            piece_size,
+            entries,
+            v1_pieces=hashing._pieces(stream, piece_size),
+            v1_from_files=format == "hybrid",
+            exact_sizes=True,
+        )
+        if format == "v1":
+            jobs = hashing._stream_jobs(plan, [(0, len(plan.v1_hashes) // 20)])
+        else:
+            everything = [(i, hashing._pieces(e.size, piece_size)) for i, e in enumerate(entries)]
+            jobs = hashing._file_jobs(plan, everything)
+        return hashing._run_batch(list(jobs), piece_size, True, hashing.LANES)
+
+    mapped = batch_results()
+    monkeypatch.setattr(hashing.mmap, "mmap", refuse_to_map)
+    assert batch_results() == mapped
+
+
+def refuse_to_map(*args, **kwargs):
+    raise OSError(errno.ENODEV, "No such device")
 
 
 def test_the_hashing_processes_end_when_the_process_that_started_them_is_killed(tmp_path):
