@@ -516,32 +516,43 @@ static const Kernel *kernel_for(const Kernel *kernels, const char *name) {
 }
 
 static PyObject *many(const Kernel *kernel, PyObject *arg) {
-    PyObject *seq = PySequence_Fast(arg, "messages must be a sequence");
+    /* Tuples, copied if need be: no Python code (a list subclass's __len__, another thread
+     * while that code runs) can change what is counted between the two passes below. */
+    PyObject *seq = PySequence_Tuple(arg);
     if (seq == NULL) return NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    Py_ssize_t total_parts = 0;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *item = items[i];
-        total_parts += (PyList_Check(item) || PyTuple_Check(item)) ? PySequence_Size(item) : 1;
-    }
-    Py_buffer *views = PyMem_Calloc((size_t)total_parts + 1, sizeof(Py_buffer));
-    Part *parts = PyMem_Calloc((size_t)total_parts + 1, sizeof(Part));
-    Message *messages = PyMem_Calloc((size_t)count + 1, sizeof(Message));
+    Py_ssize_t count = PyTuple_GET_SIZE(seq);
+    PyObject *groups = PyTuple_New(count); /* each message's parts, as a tuple, or NULL */
+    Py_buffer *views = NULL;
+    Part *parts = NULL;
+    Message *messages = NULL;
     PyObject *result = NULL;
-    Py_ssize_t acquired = 0;
+    Py_ssize_t acquired = 0, total_parts = 0;
+    if (groups == NULL) goto done;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyTuple_GET_ITEM(seq, i);
+        if (PyList_Check(item) || PyTuple_Check(item)) {
+            PyObject *t = PySequence_Tuple(item);
+            if (t == NULL) goto done;
+            PyTuple_SET_ITEM(groups, i, t);
+            total_parts += PyTuple_GET_SIZE(t);
+        } else {
+            total_parts += 1;
+        }
+    }
+    views = PyMem_Calloc((size_t)total_parts + 1, sizeof(Py_buffer));
+    parts = PyMem_Calloc((size_t)total_parts + 1, sizeof(Part));
+    messages = PyMem_Calloc((size_t)count + 1, sizeof(Message));
     if (views == NULL || parts == NULL || messages == NULL) {
         PyErr_NoMemory();
         goto done;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *item = items[i];
-        int several = PyList_Check(item) || PyTuple_Check(item);
-        Py_ssize_t n = several ? PySequence_Size(item) : 1;
+        PyObject *group = PyTuple_GET_ITEM(groups, i);
+        Py_ssize_t n = group ? PyTuple_GET_SIZE(group) : 1;
         messages[i].parts = &parts[acquired];
         messages[i].count = n;
         for (Py_ssize_t k = 0; k < n; k++) {
-            PyObject *obj = several ? PySequence_Fast_GET_ITEM(item, k) : item;
+            PyObject *obj = group ? PyTuple_GET_ITEM(group, k) : PyTuple_GET_ITEM(seq, i);
             if (PyObject_GetBuffer(obj, &views[acquired], PyBUF_SIMPLE) < 0) goto done;
             parts[acquired].data = views[acquired].buf;
             parts[acquired].len = views[acquired].len;
@@ -563,6 +574,7 @@ done:
     PyMem_Free(views);
     PyMem_Free(parts);
     PyMem_Free(messages);
+    Py_XDECREF(groups);
     Py_DECREF(seq);
     return result;
 }

@@ -96,6 +96,18 @@ def test_lanes_refuse_what_is_not_bytes(lanes):
     assert lanes.sha1_many([]) == b""
 
 
+class Lying(list):
+    """A list whose length says otherwise: read as what it holds, never past it."""
+
+    def __len__(self):
+        return 100_000
+
+
+def test_lanes_read_what_a_list_holds_whatever_its_length_says(lanes):
+    assert lanes.sha256_many([Lying([b"abc"]), b"d"]) == one_by_one("sha256", [[b"abc"], b"d"])
+    assert lanes.sha1_many(Lying([b"abc", [b"a", b"bc"]])) == one_by_one("sha1", [b"abc", b"abc"])
+
+
 @pytest.fixture(scope="module")
 def lanes():
     requires_lanes()
