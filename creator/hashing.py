@@ -957,8 +957,20 @@ def _execute(
     pool = _hashing_processes()
     batches = _batches(jobs)
     running: dict[Future, list] = {}
+    sent_again = False
     done = 0
     current = ""
+
+    def send(batch: list) -> None:
+        nonlocal pool
+        try:
+            future = pool.submit(_run_batch, batch, plan.piece_size, plan.exact_sizes, LANES)
+        except BrokenProcessPool:  # broken during an earlier run, after its error
+            _forget_pool(pool)
+            pool = _hashing_processes()
+            future = pool.submit(_run_batch, batch, plan.piece_size, plan.exact_sizes, LANES)
+        running[future] = batch
+
     if progress is not None:
         progress(0, total, "")
     reported = time.monotonic()
@@ -969,35 +981,37 @@ def _execute(
                 if batch is None:
                     break
                 _read_ahead(batch)
-                try:
-                    future = pool.submit(
-                        _run_batch, batch, plan.piece_size, plan.exact_sizes, LANES
-                    )
-                except BrokenProcessPool:  # broken during an earlier run, after its error
-                    _forget_pool(pool)
-                    pool = _hashing_processes()
-                    future = pool.submit(
-                        _run_batch, batch, plan.piece_size, plan.exact_sizes, LANES
-                    )
-                running[future] = batch
+                send(batch)
             if not running:
                 break
             finished, _ = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
             for future in finished:
-                batch = running.pop(future)
                 try:
                     results = future.result()
                 except BrokenProcessPool:
+                    # A hashing process ended: killed, or a file shrank under its mapping
+                    # (SIGBUS), maybe one of the run before, which failed while it ended. The
+                    # batches in flight go once more to a new pool; failing again, the cause is
+                    # this run's.
                     _forget_pool(pool)
-                    raise HashingError(
-                        f"Hashing stopped while reading {batch[0].display}: a file shrank "
-                        "while it was read, or the hashing process was killed.",
-                        code="read_failed",
-                    ) from None
+                    if sent_again:
+                        raise HashingError(
+                            f"Hashing stopped while reading {running[future][0].display}: a "
+                            "file shrank while it was read, or the hashing process was killed.",
+                            code="read_failed",
+                        ) from None
+                    sent_again = True
+                    pool = _hashing_processes()
+                    in_flight = list(running.values())
+                    running.clear()
+                    for batch in in_flight:
+                        send(batch)
+                    break
                 except HashingError:
                     raise
                 except Exception as exc:  # a bug must still end the run with a message
                     raise HashingError(f"Hashing failed: {exc!r}.", code="hashing_failed") from exc
+                batch = running.pop(future)
                 for job, result in zip(batch, results, strict=True):
                     job.store(plan, result)
                     done += job.size

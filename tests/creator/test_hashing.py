@@ -3,6 +3,7 @@
 import errno
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -623,6 +624,23 @@ def test_a_file_truncated_while_it_is_hashed_fails_the_torrent_and_the_next_one_
     assert "huge.bin" in error.message
     write(tmp_path / "next", {"a.bin": data(40_000)})
     assert_same_info(tmp_path / "next", "v2", 16 * KIB)
+
+
+def test_a_hashing_process_killed_mid_run_costs_the_torrent_nothing(tmp_path, monkeypatch):
+    # The kernel's OOM killer, or a file of a failed run that shrank under a mapping (SIGBUS)
+    # as the next run began: the batches in flight go once more to a new pool.
+    huge = sparse(tmp_path / "c" / "huge.bin", 256 * 1024**2)
+    expected = ours(huge.parent, "v2", 1024 * KIB)
+    monkeypatch.setattr(hashing, "PROGRESS_EVERY_S", 0)
+    killed = []
+
+    def kill_one(done, total, current):
+        if done and not killed:
+            killed.append(next(iter(hashing._pool._processes)))
+            os.kill(killed[0], signal.SIGKILL)
+
+    assert ours(huge.parent, "v2", 1024 * KIB, progress=kill_one) == expected
+    assert killed
 
 
 def test_a_file_system_that_cannot_map_files_is_read_instead(tmp_path, monkeypatch):
