@@ -32,7 +32,7 @@ instead of 0.90).
 
 The machine is shared: the best of several runs is reported because other work only ever
 slows a run down, with the load average before and after; each line also gives the CPU
-seconds spent per GB, which other work barely moves. Takes about three minutes on 2 cores.
+seconds spent per GB, which other work barely moves. Takes about five minutes on 2 cores.
 """
 
 import argparse
