@@ -709,7 +709,6 @@ def _run_batch(batch: list, piece_size: int, exact_sizes: bool, lanes: bool) -> 
     ]
     leaves = _digests("sha256", [block for blocks, _ in pieces for block in blocks], lanes)
     roots = _merkle_roots([(len(blocks), width) for blocks, width in pieces], leaves, lanes)
-    del pieces  # the last views of the mappings
     results = []
     at1 = at2 = 0
     for job, (v1, v2) in zip(batch, messages, strict=True):
