@@ -116,7 +116,9 @@ class TrackerPresetForm(forms.ModelForm):
         required=False,
         label="Tracker URLs",
         help_text="One announce URL a line; a blank line starts the next tier. Write "
-        "{passkey} where each user's passkey goes: it is filled in only when a job is made.",
+        "{passkey} where each user's passkey goes: it is filled in only when a job is made, "
+        "and only for the tracker hosts it was saved for (after a change of host, each user "
+        "saves theirs again).",
     )
     web_seeds = LinesField(required=False, help_text="One URL a line.")
     tags = TagsField(required=False, help_text="qBittorrent tags, separated by commas.")

@@ -77,6 +77,10 @@ class PresetIn(PresetFields):
 class SecretOut(CamelSchema):
     name: str
     is_set: bool
+    new_hosts: list[str] = Field(
+        description="Tracker hosts the preset's URLs now take it to that it was not saved "
+        "for: it is not sent there until saved again."
+    )
 
 
 class PresetOut(PresetFields):

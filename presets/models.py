@@ -252,6 +252,9 @@ class PresetSecret(models.Model):
     preset = models.ForeignKey(TrackerPreset, on_delete=models.CASCADE, related_name="secrets")
     name = models.CharField(max_length=32)
     value = EncryptedTextField()
+    # The hosts of the preset's tracker URLs taking it when it was saved: it goes to no other,
+    # so a preset pointed at another host (by its editor) does not carry users' passkeys there.
+    hosts = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

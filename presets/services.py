@@ -97,6 +97,9 @@ class InvalidInput(ServiceError):
 class SecretStatus:
     name: str
     is_set: bool
+    # hosts the preset's URLs now send it to that it was not saved for: it goes there once
+    # saved again
+    new_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,14 +149,29 @@ def preset_can_edit(*, user, preset: TrackerPreset) -> bool:
 
 def _with_secret_status(presets: list[TrackerPreset], viewer) -> list[TrackerPreset]:
     """Attach `secret_status`: each secret the preset needs or the viewer saved, set or not."""
-    saved = defaultdict(set)
+    saved: dict[int, dict[str, set[str]]] = defaultdict(dict)  # preset: name: hosts
     rows = PresetSecret.objects.filter(user=viewer, preset__in=presets)
-    for preset_id, name in rows.values_list("preset_id", "name"):
-        saved[preset_id].add(name)
+    for preset_id, name, hosts in rows.values_list("preset_id", "name", "hosts"):
+        saved[preset_id][name] = set(hosts)
     for preset in presets:
-        names = sorted(set(preset.secret_names) | saved[preset.pk])
-        preset.secret_status = [SecretStatus(name, name in saved[preset.pk]) for name in names]
+        mine = saved[preset.pk]
+        preset.secret_status = [
+            SecretStatus(
+                name,
+                name in mine,
+                tuple(h for h in secret_hosts(preset.trackers, name) if h not in mine[name])
+                if name in mine
+                else (),
+            )
+            for name in sorted(set(preset.secret_names) | set(mine))
+        ]
     return presets
+
+
+def secret_hosts(tiers: list[list[str]], name: str) -> list[str]:
+    """The hosts of the tracker URLs in `tiers` that take `{name}`, sorted: where a secret of
+    that name saved for them may go."""
+    return sorted({url_host(url) for tier in tiers for url in tier if name in placeholders(url)})
 
 
 def preset_values(preset: TrackerPreset) -> dict[str, Any]:
@@ -311,7 +329,10 @@ def preset_secret_set(*, user, preset: TrackerPreset, name: str, value: str) -> 
             f"A {name} is 1 to 256 letters, digits and . _ ~ + = - (no spaces).", field="value"
         )
     PresetSecret.objects.update_or_create(
-        user=user, preset=preset, name=name, defaults={"value": value}
+        user=user,
+        preset=preset,
+        name=name,
+        defaults={"value": value, "hosts": secret_hosts(preset.trackers, name)},
     )
     logger.info("%s saved their %s for preset %r", user, name, preset.name)
 
@@ -329,13 +350,15 @@ class _SecretBook:
     """The secrets a user saved, and the rule for where each may go.
 
     A secret saved for a preset fills a URL only when that URL's host is one of the preset's
-    tracker hosts: a passkey is never sent to another tracker. The given preset's secret comes
+    tracker hosts, and one it was saved for: a passkey is never sent to another tracker, even
+    after the preset's URLs were changed to point elsewhere. The given preset's secret comes
     first; otherwise any preset of the user's with that host, when their values agree.
     """
 
     def __init__(self, *, user, preset: TrackerPreset | None):
         self.preset = preset
-        self.by_preset: dict[int, tuple[set[str], dict[str, str]]] = {}
+        # preset: (its hosts, {name: (value, the hosts it was saved for)})
+        self.by_preset: dict[int, tuple[set[str], dict[str, tuple[str, set[str]]]]] = {}
         rows = PresetSecret.objects.filter(user=user).filter(
             Q(preset__owner__isnull=True) | Q(preset__owner=user)
         )
@@ -344,20 +367,27 @@ class _SecretBook:
                 secret.preset_id, (_hosts(secret.preset.trackers), {})
             )
             if secret.value:  # empty: unreadable after a SECRET_KEY change
-                values[secret.name] = secret.value
+                values[secret.name] = (secret.value, set(secret.hosts))
 
     def find(self, url: str, name: str) -> tuple[str | None, str]:
         """The value for `name` in `url`, or None and the reason."""
         host = url_host(url)
+        moved = False  # saved for this preset's URLs, before they went to this host
         if self.preset is not None and self.preset.pk in self.by_preset:
             hosts, values = self.by_preset[self.preset.pk]
             if host in hosts and name in values:
-                return values[name], ""
-        found = {
-            values[name]
-            for hosts, values in self.by_preset.values()
-            if host in hosts and name in values
-        }
+                value, saved_for = values[name]
+                if host in saved_for:
+                    return value, ""
+                moved = True
+        found = set()
+        for hosts, values in self.by_preset.values():
+            if host in hosts and name in values:
+                value, saved_for = values[name]
+                if host in saved_for:
+                    found.add(value)
+                else:
+                    moved = True
         if len(found) == 1:
             return found.pop(), ""
         if found:
@@ -366,6 +396,11 @@ class _SecretBook:
                 "choose the preset to use."
             )
         where = f" for {self.preset.name}" if self.preset is not None else ""
+        if moved:
+            return None, (
+                f"Your {name}{where} was saved for another tracker host than {host}, where "
+                f"the preset's URLs now go: save it again on the Presets page to send it there."
+            )
         return (
             None,
             f"No {name} saved for {host or url}: save your {name}{where} on the Presets page.",

@@ -1,6 +1,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from presets.services import secret_hosts
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -94,6 +96,7 @@ class PresetSecretFactory(factory.django.DjangoModelFactory):
     preset = factory.SubFactory(PresetFactory)
     name = "passkey"
     value = factory.Sequence(lambda n: f"{n:032x}")
+    hosts = factory.LazyAttribute(lambda o: secret_hosts(o.preset.trackers, o.name))
 
 
 class JobFactory(factory.django.DjangoModelFactory):

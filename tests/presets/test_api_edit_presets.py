@@ -41,7 +41,7 @@ def test_staff_create_a_global_preset(staff_client):
     body = response.json()
     assert body["scope"] == "global"
     assert body["pieceSizeTable"] == NEW["pieceSizeTable"]
-    assert body["secrets"] == [{"name": "passkey", "isSet": False}]
+    assert body["secrets"] == [{"name": "passkey", "isSet": False, "newHosts": []}]
     stored = TrackerPreset.objects.get(pk=body["id"])
     assert stored.owner is None
     assert stored.piece_size_table == [

@@ -41,8 +41,8 @@ def test_secrets_are_listed_by_name_and_whether_they_are_set(
     PresetSecretFactory(user=user, preset=ptp)
     PresetSecretFactory(preset=builtin_presets["MTV"])  # someone else's
     by_name = {p["name"]: p["secrets"] for p in user_client.get(URL).json()}
-    assert by_name["PTP"] == [{"name": "passkey", "isSet": True}]
-    assert by_name["MTV"] == [{"name": "passkey", "isSet": False}]
+    assert by_name["PTP"] == [{"name": "passkey", "isSet": True, "newHosts": []}]
+    assert by_name["MTV"] == [{"name": "passkey", "isSet": False, "newHosts": []}]
     assert by_name["Public"] == []
 
 

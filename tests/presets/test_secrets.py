@@ -1,17 +1,21 @@
 """Users' secrets (passkeys): write-only over the API, encrypted at rest, filled into tracker
 URLs only by preset_resolve_trackers, and never found in an answer, a page or a log."""
 
+import importlib
 import logging
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test import Client
 
 from config.errors import ServiceError
-from presets.models import PresetSecret
+from presets.models import PresetSecret, TrackerPreset
 from presets.services import preset_resolve_trackers
 from tests.factories import InstanceFactory, PresetFactory, PresetSecretFactory
 from tests.harness.content import write
+
+migration = importlib.import_module("presets.migrations.0006_secret_hosts")
 
 
 def put_secret(client, preset, value, name="passkey"):
@@ -180,6 +184,52 @@ def test_a_passkey_unreadable_after_a_secret_key_change_counts_as_missing(
     settings.SECRET_KEY = "another-secret-key-of-enough-length-0123456789"
     with pytest.raises(ServiceError, match="No passkey saved"):
         preset_resolve_trackers(preset_or_tiers=ptp, user=user)
+
+
+def test_a_passkey_does_not_follow_a_preset_pointed_at_another_host(
+    user, user_client, staff_client, passkey
+):
+    preset = staff_client.post(
+        "/api/presets",
+        {"name": "Tracker", "trackers": [["https://tracker.example.org/{passkey}/announce"]]},
+        content_type="application/json",
+    ).json()
+    assert put_secret(user_client, TrackerPreset(pk=preset["id"]), passkey).status_code == 204
+    moved = [["https://collector.example.net/{passkey}/announce"]]
+    response = staff_client.patch(
+        f"/api/presets/{preset['id']}", {"trackers": moved}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    chosen = TrackerPreset.objects.get(pk=preset["id"])
+    with pytest.raises(ServiceError) as error:
+        preset_resolve_trackers(preset_or_tiers=chosen, user=user)
+    assert error.value.code == "missing_secret"
+    assert error.value.message == (
+        "Your passkey for Tracker was saved for another tracker host than "
+        "collector.example.net, where the preset's URLs now go: save it again on the Presets "
+        "page to send it there."
+    )
+    listed = user_client.get(f"/api/presets/{preset['id']}").json()
+    assert listed["secrets"] == [
+        {"name": "passkey", "isSet": True, "newHosts": ["collector.example.net"]}
+    ]
+    page = user_client.get("/presets/").content.decode()
+    assert "the preset's URLs now go to collector.example.net" in page
+    # saved again, knowing where it goes
+    assert put_secret(user_client, chosen, passkey).status_code == 204
+    assert preset_resolve_trackers(preset_or_tiers=chosen, user=user) == [
+        [f"https://collector.example.net/{passkey}/announce"]
+    ]
+
+
+def test_secrets_saved_before_hosts_were_recorded_go_where_their_preset_goes(user, ptp):
+    secret = PresetSecretFactory(user=user, preset=ptp, value="ptp0123", hosts=[])
+    migration.saved_for_todays_hosts(apps, None)
+    secret.refresh_from_db()
+    assert secret.hosts == ["please.passthepopcorn.me"]
+    assert preset_resolve_trackers(preset_or_tiers=ptp, user=user) == [
+        ["https://please.passthepopcorn.me/ptp0123/announce"]
+    ]
 
 
 def test_resolving_someone_elses_personal_preset_is_refused(user, other_user):
