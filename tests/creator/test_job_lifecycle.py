@@ -10,9 +10,8 @@ from creator import metainfo
 from creator.engines.qbittorrent import TASK_LOST
 from creator.finish import seed_params
 from creator.models import Job
-from presets.models import PresetSecret
 from tests.creator.conftest import wait_for
-from tests.factories import PresetFactory
+from tests.factories import PresetFactory, PresetSecretFactory
 from tests.harness.content import write
 from tests.harness.oracle import make_torrent
 from tests.harness.processes import start_worker
@@ -174,9 +173,7 @@ def test_passkeys_reach_the_torrent_and_nothing_else(
     preset = PresetFactory(
         trackers=[["http://127.0.0.1:9/{passkey}/announce"]], private=True, source="TEST"
     )
-    PresetSecret.objects.create(
-        user=user, preset=preset, name="passkey", value="pk0123456789abcdef"
-    )
+    PresetSecretFactory(user=user, preset=preset, value="pk0123456789abcdef")
     host, qbt = content
     write(host, {"Film/film.mkv": b"f" * 70_000})
     job_id = submit(user_client, path=f"{qbt}/Film", presetId=preset.pk)
