@@ -42,15 +42,19 @@ class Refusals:
     def __init__(self):
         self.errors: list[ServiceError] = []
 
+    def add(self, error: ServiceError) -> None:
+        self.errors += [error, *error.more]
+        error.more = []
+
     @contextmanager
     def check(self):
+        """Gathers the refusal of a field the block raises; anything else goes on up."""
         try:
             yield
         except ServiceError as error:
             if error.field is None or error.status >= 500:
                 raise
-            self.errors += [error, *error.more]
-            error.more = []
+            self.add(error)
 
     def raise_any(self) -> None:
         if self.errors:

@@ -99,8 +99,7 @@ def check_torrent_texts(*, source: str | None, comment: str | None, category: st
     for field_name, value in (("source", source), ("comment", comment), ("category", category)):
         problem = torrent_text_problem(field_name, value)
         if problem:
-            with refusals.check():
-                raise InvalidJob(problem, field=field_name)
+            refusals.add(InvalidJob(problem, field=field_name))
     refusals.raise_any()
 
 
@@ -211,8 +210,7 @@ def _resolve_options(
     values["web_seeds"] = [url.strip() for url in values["web_seeds"] if url.strip()]
     values["tags"] = [tag.strip() for tag in values["tags"] if tag.strip()]
     if any("," in tag for tag in values["tags"]):
-        with refusals.check():
-            raise InvalidJob(TAG_COMMA, field="tags")
+        refusals.add(InvalidJob(TAG_COMMA, field="tags"))
     for name in ("piece_size", "optimize_alignment", "padded_file_size_limit", "ignore_dotfiles"):
         given = getattr(request, name)
         if given is not None:
@@ -223,8 +221,7 @@ def _resolve_options(
         try:
             hashing.checked_name(values["name"])
         except ServiceError as error:
-            with refusals.check():
-                raise InvalidJob(error.message, field="name") from None
+            refusals.add(InvalidJob(error.message, field="name"))
     values["exclude"] = list(preset.exclude_patterns) if preset is not None else []
     if request.piece_size is None and preset is not None and preset.piece_rules.fixed_size:
         values["piece_size"] = preset.piece_rules.fixed_size
@@ -337,8 +334,7 @@ def check_trackers(options: JobOptions, preset: TrackerPreset | None, *, user) -
     seed_problems = [c.sentence for c in report.web_seeds if c.level == INVALID]
     for field_name, problems in (("trackers", tracker_problems), ("webSeeds", seed_problems)):
         if problems:
-            with refusals.check():
-                raise InvalidJob(problems[0], field=field_name)
+            refusals.add(InvalidJob(problems[0], field=field_name))
     refusals.raise_any()
     # Every placeholder must be fillable now, not only when the worker gets to it.
     preset_resolve_trackers(preset_or_tiers=options.trackers, user=user, preset=preset)

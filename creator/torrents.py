@@ -58,7 +58,7 @@ def not_a_torrent(data: bytes, error: MetainfoError) -> str:
         return "This file is empty: it is not a .torrent."
     if start.startswith(b"magnet:"):
         return "This is a magnet link, not a .torrent file."
-    if start.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+    if start.startswith(b"<"):  # <!doctype, <html, <?xml: markup
         return (
             "This is not a .torrent file but a web page (HTML): the site may have asked for a "
             "login instead of sending the .torrent."
