@@ -22,7 +22,8 @@ COPY browser ./browser
 COPY presets ./presets
 COPY creator ./creator
 COPY scripts/build-native.sh ./scripts/
-# creator/_multihash: hashing several messages side by side (SHA instructions or AVX-512)
+# The C extensions (scripts/build-native.sh): creator/_multihash hashes several messages side
+# by side (SHA instructions or AVX-512); browser/_listing makes a large folder's entries.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
  && bash scripts/build-native.sh python \
  && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*

@@ -18,8 +18,9 @@ from django.conf import settings
 from django.utils.translation import ngettext
 
 from browser import paths
-from browser.browse import Entry, browse_capabilities, confine, list_directory
+from browser.browse import browse_capabilities, confine, list_directory
 from browser.capabilities import Capabilities
+from browser.entries import Entry
 from browser.instances import allowed_roots, instance_get
 from browser.models import Instance
 from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for
@@ -204,18 +205,18 @@ def _walk(
                     walked.vanished.append(folder)
                     continue
                 for entry in entries:
-                    if entry.type != "dir":
+                    if entry["type"] != "dir":
                         walked.files.append(entry)
                         continue
                     walked.folders.append(entry)
                     if not recursive:
                         continue
-                    if is_link is not None and is_link(entry.path):
-                        walked.links.append(entry.path)
-                    elif depth + 1 > MAX_DEPTH or len(entry.path) > paths.MAX_PATH:
-                        walked.too_deep.append(entry.path)
+                    if is_link is not None and is_link(entry["path"]):
+                        walked.links.append(entry["path"])
+                    elif depth + 1 > MAX_DEPTH or len(entry["path"]) > paths.MAX_PATH:
+                        walked.too_deep.append(entry["path"])
                     else:
-                        pending.append((entry.path, depth + 1))
+                        pending.append((entry["path"], depth + 1))
             if len(walked.files) + len(walked.folders) >= max_entries or (
                 time.monotonic() > deadline
             ):
@@ -275,9 +276,9 @@ def _local_sizes(instance: Instance, files: list[Entry]) -> dict[str, int] | Non
     out of the mapped folders is not: its size would tell of a file elsewhere)."""
     sizes = {}
     for entry in files:
-        host_path = _on_host(instance, entry.path)
+        host_path = _on_host(instance, entry["path"])
         try:
-            sizes[entry.path] = os.stat(host_path).st_size
+            sizes[entry["path"]] = os.stat(host_path).st_size
         except (OSError, TypeError):
             return None
     return sizes
@@ -321,7 +322,7 @@ def _single_file(client: QbittorrentClient, caps: Capabilities, qbt_path: str) -
         if error.code == "not_found":
             return None
         raise
-    return next((e for e in siblings if e.path == qbt_path and e.type == "file"), None)
+    return next((e for e in siblings if e["path"] == qbt_path and e["type"] == "file"), None)
 
 
 def _target(*, user, path: str, instance_id: int | None):
@@ -390,9 +391,9 @@ def analyze(
     sizes: dict[str, int] = {}
     if include_size:
         if caps.with_metadata:
-            sizes, result.size_source = {e.path: e.size for e in files}, "qbittorrent"
+            sizes, result.size_source = {e["path"]: e["size"] for e in files}, "qbittorrent"
         else:
-            wanted = {e.path for e in files}
+            wanted = {e["path"] for e in files}
             from_torrents = _sizes_from_torrents(client, qbt_path, wanted) if wanted else {}
             local_sizes = None
             if wanted and len(from_torrents) < len(wanted) and host_root is not None:
@@ -411,15 +412,17 @@ def analyze(
     else:
         result.size_unknown_reason = SIZES_NOT_ASKED
 
-    ordered = sorted(files, key=lambda e: -(sizes.get(e.path) or 0))
-    result.largest = [FileInfo(e.path, e.name, sizes.get(e.path)) for e in ordered[:LARGEST_SHOWN]]
-    result.file_sizes = [sizes[e.path] for e in files if e.path in sizes]
-    counts = Counter(kind_of(e.name) for e in files)
+    ordered = sorted(files, key=lambda e: -(sizes.get(e["path"]) or 0))
+    result.largest = [
+        FileInfo(e["path"], e["name"], sizes.get(e["path"])) for e in ordered[:LARGEST_SHOWN]
+    ]
+    result.file_sizes = [sizes[e["path"]] for e in files if e["path"] in sizes]
+    counts = Counter(kind_of(e["name"]) for e in files)
     result.kinds = [
         KindInfo(
             kind=k,
             files=n,
-            size=sum(sizes[e.path] for e in files if kind_of(e.name) == k) if sizes else None,
+            size=sum(sizes[e["path"]] for e in files if kind_of(e["name"]) == k) if sizes else None,
         )
         for k, n in counts.most_common()
     ]
@@ -476,7 +479,7 @@ def content_now(
     if itself:  # its time changes when a file right in it is added or removed
         parent = paths.parent(qbt_path)
         siblings = list_directory(client, parent, caps) if parent is not None else []
-        folder = [e for e in siblings if e.path == qbt_path and e.type == "dir"]
+        folder = [e for e in siblings if e["path"] == qbt_path and e["type"] == "dir"]
     return kind, [*folder, *walked.files, *walked.folders]
 
 
@@ -521,7 +524,7 @@ def _warnings(result: Analysis, walked: _Walked, sizes: dict[str, int]) -> list[
             )
     bad = []
     # the analysed folder's own name too: it becomes the torrent's name
-    for item_path in dict.fromkeys([result.path, *(e.path for e in (*files, *folders))]):
+    for item_path in dict.fromkeys([result.path, *(e["path"] for e in (*files, *folders))]):
         problem = name_problem(paths.basename(item_path))
         if problem:
             bad.append(f"{item_path} {problem}")
@@ -600,9 +603,9 @@ def scan(*, user, path: str, instance_id: int | None = None) -> Scan:
         if error.code != "not_found":
             raise
         return Scan(instance, qbt_path, False, None, error.message, 0, 0, None)
-    files = [e for e in entries if e.type == "file"]
-    folders = [e for e in entries if e.type == "dir"]
-    known = [e.size for e in files if e.size is not None]
+    files = [e for e in entries if e["type"] == "file"]
+    folders = [e for e in entries if e["type"] == "dir"]
+    known = [e["size"] for e in files if e["size"] is not None]
     size = sum(known) if files and len(known) == len(files) else None
     reason = None
     if kind == "file" and size == 0:
@@ -627,9 +630,9 @@ def _holds_data(client, caps, entries: list[Entry], budget: int = 200) -> str:
     seen_file = False
     while True:
         for entry in entries:
-            if entry.type == "dir":
-                pending.append(entry.path)
-            elif entry.size != 0:  # None: the size is not known (before 5.2)
+            if entry["type"] == "dir":
+                pending.append(entry["path"])
+            elif entry["size"] != 0:  # None: the size is not known (before 5.2)
                 return "data"
             else:
                 seen_file = True

@@ -191,17 +191,7 @@ def listing_response(listing: Listing) -> HttpResponse:
         "qbtPath": listing.qbt_path,
         "parent": listing.parent,
         "breadcrumbs": [{"name": c.name, "path": c.path} for c in listing.breadcrumbs],
-        "entries": [
-            {
-                "name": e.name,
-                "path": e.path,
-                "type": e.type,
-                "size": e.size,
-                "modified": e.modified,
-                "qbtPath": e.qbt_path,
-            }
-            for e in listing.entries
-        ],
+        "entries": listing.entries,  # each already in the API's shape (browser/entries.py)
         "roots": listing.roots,
         "sizesKnown": listing.sizes_known,
         "cached": listing.cached,

@@ -8,33 +8,29 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from django.conf import settings
 
 from browser import paths
 from browser.capabilities import Capabilities
+from browser.entries import Entry, make_entry, qbt_entries, sort_entries
 from browser.instances import allowed_roots, instance_get
 from browser.models import Instance, NavigationMode
 from browser.paths import Crumb, PathError
 from browser.preferences import preference_get, preference_remember_path
-from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for, too_old
+from browser.qbittorrent import (
+    QbittorrentClient,
+    QbittorrentError,
+    client_for,
+    qbittorrent_error,
+    too_old,
+)
 from config.errors import ServiceError
 from rollout.metrics import metered
 
 logger = logging.getLogger(__name__)
 
 HIDDEN_NOTE = "qBittorrent never lists hidden files (names starting with a dot)."
-
-
-@dataclass(slots=True)
-class Entry:
-    name: str
-    path: str
-    type: str  # "dir" or "file"
-    size: int | None = None  # bytes, when qBittorrent (5.2+) or a local mount says
-    modified: datetime | None = None
-    qbt_path: str | None = None  # in local mode: the same item as qBittorrent sees it
 
 
 @dataclass
@@ -72,14 +68,6 @@ def confine(raw: str, roots: list[str]) -> str:
         raise path_error(error) from None
 
 
-def sort_entries(entries: list[Entry]) -> list[Entry]:
-    """Folders first, then files, each in natural order."""
-    keys = paths.natural_keys([e.name for e in entries])
-    # one string per entry, "0…" for a folder and "1…" for a file: the sort compares in C
-    keys = [("0" if e.type == "dir" else "1") + key for e, key in zip(entries, keys, strict=True)]
-    return [entries[i] for i in sorted(range(len(entries)), key=keys.__getitem__)]
-
-
 def list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
     """One folder's entries as qBittorrent lists them (not sorted, not confined)."""
     if not caps.directory_content:
@@ -95,20 +83,15 @@ def list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities)
 def _list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
     prefix = paths.join(qbt_path, "")
     if caps.with_metadata:
-        timestamp = datetime.fromtimestamp
-        return [
-            Entry(
-                name,
-                prefix + name,
-                kind,
-                item.get("size") if kind == "file" else None,
-                timestamp(modified, UTC) if modified is not None else None,
-            )
-            for item in client.directory(qbt_path, with_metadata=True)
-            # qBittorrent gives no type for sockets and the like
-            if (kind := item.get("type")) in ("dir", "file")
-            for name, modified in ((item["name"], item.get("last_modification_date")),)
-        ]
+        items = client.directory(qbt_path, with_metadata=True)
+        try:
+            return qbt_entries(items, prefix)
+        except (TypeError, ValueError) as error:
+            raise qbittorrent_error(
+                client.instance,
+                f"answered a folder listing it cannot read ({error}).",
+                code="qbittorrent_error",
+            ) from None
     # Up to WebAPI 2.11.7 the answer is bare paths: ask for folders and files separately.
     entries = []
     for mode in ("dirs", "files"):
@@ -116,9 +99,11 @@ def _list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities
         for full_path in client.directory(qbt_path, mode=mode):
             # Paths under the asked folder are cut, not re-normalised: the common case is fast.
             if full_path.startswith(prefix) and "/" not in full_path[len(prefix) :]:
-                entries.append(Entry(full_path[len(prefix) :], full_path, kind))
+                entries.append(make_entry(full_path[len(prefix) :], full_path, kind))
             else:
-                entries.append(Entry(paths.basename(full_path), paths.normalize(full_path), kind))
+                entries.append(
+                    make_entry(paths.basename(full_path), paths.normalize(full_path), kind)
+                )
     return entries
 
 

@@ -13,7 +13,8 @@ from django.utils.translation import ngettext
 
 from browser import paths
 from browser.analysis import ZERO_SIZE_REASON, Scan
-from browser.browse import Entry, Listing, confine, sort_entries
+from browser.browse import Listing, confine
+from browser.entries import Entry, make_entry, sort_entries
 from browser.instances import allowed_roots_known, instance_get
 from browser.models import Instance, NavigationMode
 from browser.preferences import preference_get
@@ -124,7 +125,7 @@ def _entry(instance: Instance, item: os.DirEntry, real_roots: list[str]) -> Entr
         kind, size = "file", info.st_size
     else:
         return None
-    return Entry(
+    return make_entry(
         name=item.name,
         path=item.path,
         type=kind,
@@ -235,16 +236,16 @@ def host_scan(instance: Instance, path: str) -> Scan:
             for item in items
             if not paths.is_hidden(item.name)
             and (entry := _entry(instance, item, source)) is not None
-            and not (item.is_symlink() and entry.type == "dir")
+            and not (item.is_symlink() and entry["type"] == "dir")
         ]
-    files = [e for e in entries if e.type == "file"]
-    folders = [e for e in entries if e.type == "dir"]
+    files = [e for e in entries if e["type"] == "file"]
+    folders = [e for e in entries if e["type"] == "dir"]
     reason = {
         "data": None,
         "empty_files": ZERO_SIZE_REASON.format(what="Every file here is"),
         "nothing": "This folder holds no files: a torrent needs at least one.",
     }[_data_below(path, source[0])]
-    size = sum(e.size or 0 for e in files) if files else None
+    size = sum(e["size"] or 0 for e in files) if files else None
     return Scan(instance, path, reason is None, "dir", reason, len(files), len(folders), size)
 
 

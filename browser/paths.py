@@ -13,7 +13,6 @@ from dataclasses import dataclass
 _DRIVE = re.compile(r"^[A-Za-z]:$")
 _DRIVE_PATH = re.compile(r"^[A-Za-z]:(?:[\\/]|$)")
 MAX_PATH = 4096  # Linux's PATH_MAX, and what a job's source path column holds
-_NATURAL_NUMBER = re.compile(r"\d+")
 
 
 class PathError(ValueError):
@@ -133,31 +132,6 @@ def parent_within(path: str, roots: list[str]) -> str | None:
     if up is None or containing_root(up, roots) is None:
         return None
     return up
-
-
-_LENGTHS = [f"{n:03d}" for n in range(1000)]  # formatting each length took a third of the sort
-
-
-def _padded_number(match: re.Match) -> str:
-    digits = match[0].lstrip("0") or "0"
-    return (_LENGTHS[len(digits)] if len(digits) < 1000 else str(len(digits))) + digits
-
-
-def natural_key(name: str) -> str:
-    """Sort key so that `Episode 2` comes before `Episode 10`, ignoring case.
-
-    Each run of digits becomes its length then its digits, so comparing the keys as plain
-    strings compares numbers by value: one string per name keeps large folders fast to sort.
-    """
-    return _NATURAL_NUMBER.sub(_padded_number, name.casefold())
-
-
-def natural_keys(names: list[str]) -> list[str]:
-    """`natural_key` of each name, made in one pass over all of them: for a folder of
-    thousands of entries, half the time of a call per name."""
-    if not names or any("\0" in name for name in names):  # no file system has "\0" in names
-        return [natural_key(name) for name in names]
-    return _NATURAL_NUMBER.sub(_padded_number, "\0".join(names).casefold()).split("\0")
 
 
 def is_hidden(name: str) -> bool:

@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# Builds creator/_multihash (SHA-1 and SHA-256 of several messages side by side, with the CPU's
-# SHA instructions or AVX-512) for the given Python when it is missing or older than its source.
-# Without a C compiler the app hashes with hashlib alone, as on CPUs with neither: about half as
-# fast, and this says so.
+# Builds the app's C extensions for the given Python when one is missing or older than its
+# source. Without a C compiler the app runs without them, slower, and this says so:
+#   creator/_multihash  SHA-1 and SHA-256 of several messages side by side, with the CPU's SHA
+#                       instructions or AVX-512 (hashlib alone is about half as fast)
+#   browser/_listing    a large folder's entries and their natural order (browsing a folder
+#                       of 10,000 entries takes about a third longer in Python)
 #   bash scripts/build-native.sh [python]     (default: .venv/bin/python)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${1:-.venv/bin/python}
 read -r include suffix < <("$PY" -c \
   'import sysconfig; print(sysconfig.get_paths()["include"], sysconfig.get_config_var("EXT_SUFFIX"))')
-src=creator/_multihash.c
-out=creator/_multihash$suffix
-[ "$out" -nt "$src" ] && exit 0
 CC=${CC:-cc}
-if ! command -v "$CC" >/dev/null; then
-  echo "No C compiler ($CC): hashing without creator/_multihash (about half as fast)." >&2
-  exit 0
-fi
-if ! "$CC" -O3 -shared -fPIC -I"$include" "$src" -o "$out.tmp"; then
-  rm -f "$out.tmp"
-  echo "creator/_multihash did not build (above): hashing without it (about half as fast)." >&2
-  exit 0
-fi
-mv "$out.tmp" "$out"
+for module in creator/_multihash browser/_listing; do
+  src=$module.c
+  out=$module$suffix
+  [ "$out" -nt "$src" ] && continue
+  if ! command -v "$CC" >/dev/null; then
+    echo "No C compiler ($CC): running without $module (slower)." >&2
+    continue
+  fi
+  if ! "$CC" -O3 -shared -fPIC -I"$include" "$src" -o "$out.tmp"; then
+    rm -f "$out.tmp"
+    echo "$module did not build (above): running without it (slower)." >&2
+    continue
+  fi
+  mv "$out.tmp" "$out"
+done

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from browser import paths
 from browser.analysis import content_now, scan
+from browser.entries import modified_at
 from browser.qbittorrent import QbittorrentClient, QbittorrentError, client_for
 from config.errors import ServiceError
 from creator import metainfo
@@ -388,9 +389,9 @@ class QbittorrentEngine:
             return None
         kind, entries = now
         listed = {
-            e.name if kind == "file" else e.path[len(job.source_path) + 1 :]: e
+            e["name"] if kind == "file" else e["path"][len(job.source_path) + 1 :]: e
             for e in entries
-            if e.type == "file"
+            if e["type"] == "file"
         }
         window = _hashing_window(started, finished)
         problems = []
@@ -405,10 +406,10 @@ class QbittorrentEngine:
                 if any(paths.is_hidden(part) for part in key.split("/")):
                     continue  # qBittorrent lists no hidden file
                 problems.append(f"{shown} is gone")
-            elif entry.size is not None and entry.size != file.size:
-                problems.append(f"{shown} is now {entry.size:,} bytes ({file.size:,} hashed)")
-            elif _within(entry.modified, window):
-                problems.append(f"{shown} was modified at {_clock(entry.modified)}")
+            elif entry["size"] is not None and entry["size"] != file.size:
+                problems.append(f"{shown} is now {entry['size']:,} bytes ({file.size:,} hashed)")
+            elif _within(modified_at(entry), window):
+                problems.append(f"{shown} was modified at {_clock(modified_at(entry))}")
         return _changed(problems)
 
     def _changed_while_failing(self, started, finished) -> str | None:
@@ -425,11 +426,11 @@ class QbittorrentEngine:
         if now is None:
             return None
         problems = [
-            f"{e.path} was modified at {_clock(e.modified)}"
-            if e.type == "file"
-            else f"a file in {e.path} was added, removed or renamed at {_clock(e.modified)}"
+            f"{e['path']} was modified at {_clock(modified_at(e))}"
+            if e["type"] == "file"
+            else f"a file in {e['path']} was added, removed or renamed at {_clock(modified_at(e))}"
             for e in now[1]
-            if _within(e.modified, window)
+            if _within(modified_at(e), window)
         ]
         return _changed(problems)
 

@@ -83,23 +83,6 @@ def test_parent_stops_at_the_top_of_a_root():
     assert paths.parent("/") is None
 
 
-def test_natural_sort_orders_numbers_by_value_and_ignores_case():
-    names = ["Episode 10", "episode 2", "Episode 1", "extras", "Ep 03"]
-    assert sorted(names, key=paths.natural_key) == [
-        "Ep 03",
-        "Episode 1",
-        "episode 2",
-        "Episode 10",
-        "extras",
-    ]
-
-
-@given(st.lists(st.text()))
-def test_a_folders_natural_keys_are_each_names_natural_key(names):
-    # one pass over the whole folder must cut and key exactly as a call per name
-    assert paths.natural_keys(names) == [paths.natural_key(name) for name in names]
-
-
 def test_top_directory():
     assert paths.top_directory("/data/downloads/complete") == "/data"
     assert paths.top_directory("/") == "/"

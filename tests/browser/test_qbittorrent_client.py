@@ -224,6 +224,30 @@ def test_a_listing_that_is_not_json_is_a_502_in_words(user_client, db, fake):
     )
 
 
+@pytest.mark.parametrize(
+    "listing",
+    [
+        {"name": "a", "type": "file"},  # an object where a list belongs
+        [{"type": "file", "size": 3}],  # no name
+        [["a", "file"]],
+    ],
+)
+def test_a_listing_it_cannot_read_is_a_502_in_words(user_client, db, fake, listing):
+    fake.routes.update(
+        {
+            "/api/v2/app/version": (200, "v5.3.0"),
+            "/api/v2/app/webapiVersion": (200, "2.16.2"),
+            "/api/v2/app/getDirectoryContent": (200, listing),
+        }
+    )
+    instance = instance_for(fake)
+    response = browse(user_client, path="/data")
+    assert response.status_code == 502
+    assert response.json()["detail"].startswith(
+        f"qBittorrent '{instance.name}' answered a folder listing it cannot read ("
+    )
+
+
 @pytest.mark.qbittorrent
 def test_qbittorrent_4_5_is_reported_too_old(user_client, db, qbittorrent_45):
     instance = instance_for(qbittorrent_45)

@@ -1,0 +1,142 @@
+"""A folder's entries: built from qBittorrent's answer and put in natural order the same way by
+browser/_listing.c and by the Python it stands in for, whatever the answer holds."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from browser import entries
+from browser.entries import make_entry, modified_at
+from tests.harness import require
+
+
+def requires_listing_module() -> None:
+    require(
+        entries._listing is not None,
+        "browser/_listing (a large folder's entries, a C extension)",
+        "bash scripts/build-native.sh",
+    )
+
+
+def test_natural_sort_orders_numbers_by_value_and_ignores_case():
+    names = ["Episode 10", "episode 2", "Episode 1", "extras", "Ep 03"]
+    assert sorted(names, key=entries.natural_key) == [
+        "Ep 03",
+        "Episode 1",
+        "episode 2",
+        "Episode 10",
+        "extras",
+    ]
+
+
+def test_folders_come_first_then_files_each_in_natural_order():
+    listed = [
+        make_entry("b 10", "/d/b 10", "dir"),
+        make_entry("A 9.mkv", "/d/A 9.mkv", "file", 1),
+        make_entry("a 10.mkv", "/d/a 10.mkv", "file", 2),
+        make_entry("b 9", "/d/b 9", "dir"),
+    ]
+    assert [e["name"] for e in entries.sort_entries(listed)] == [
+        "b 9",
+        "b 10",
+        "A 9.mkv",
+        "a 10.mkv",
+    ]
+
+
+# names with digits of every kind: ASCII, leading zeros, long runs, other scripts' digits
+digit_runs = st.sampled_from(["0", "00", "007", "10", "9" * 1001, "0" * 5, "\u0663", "\uff11"])
+names = st.lists(st.one_of(st.text(), digit_runs), max_size=5).map("".join)
+
+
+@given(st.lists(names))
+def test_a_folders_natural_keys_are_each_names_natural_key(listed):
+    # one pass over the whole folder must cut and key exactly as a call per name
+    assert entries.natural_keys(listed) == [entries.natural_key(name) for name in listed]
+
+
+@given(names)
+def test_the_c_natural_keys_are_pythons(text):
+    requires_listing_module()
+    assert entries._listing.natural_keys(text) == entries._NATURAL_NUMBER.sub(
+        entries._padded_number, text
+    )
+
+
+# qBittorrent's items, and the odd ones an answer could hold
+seconds = st.one_of(
+    st.integers(-62135596801, 253402300800),  # years 1 to 9999, and one second beyond each
+    st.sampled_from([0, -1, 951782400, 2**63, -(2**70)]),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.text(max_size=3),
+)
+items = st.fixed_dictionaries(
+    {
+        "name": names,
+        "type": st.sampled_from(["dir", "file", "other", "", 1]),
+        "size": st.one_of(st.integers(-1, 2**70), st.none(), st.floats(), st.booleans()),
+        "last_modification_date": seconds,
+        "creation_date": seconds,
+    }
+).flatmap(lambda item: st.sampled_from([item, {k: v for k, v in item.items() if k != "size"}]))
+
+
+@given(st.lists(items, max_size=30), st.sampled_from(["/data/", "/", "D:/films/", "/é/"]))
+def test_the_c_entries_are_pythons(answer, prefix):
+    requires_listing_module()
+    made = entries._listing.qbt_entries(answer, prefix)
+    assert made == entries._qbt_entries(answer, prefix)
+    # the API's keys, in its order
+    assert all(list(e) == ["name", "path", "type", "size", "modified", "qbtPath"] for e in made)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        [None],
+        ["/data/a"],  # qBittorrent 5.0/5.1's answer (paths), read as if it had metadata
+        [{"type": "file"}],
+        [{"type": "dir", "name": 7}],
+    ],
+)
+def test_an_item_neither_can_read_is_refused_by_both(answer):
+    requires_listing_module()
+    with pytest.raises(ValueError):
+        entries._listing.qbt_entries(answer, "/")
+    with pytest.raises(ValueError):
+        entries._qbt_entries(answer, "/")
+
+
+def test_entries_say_what_qbittorrent_said():
+    answer = [
+        {"name": "a.mkv", "type": "file", "size": 5, "last_modification_date": 1795719722},
+        {"name": "Season 1", "type": "dir", "size": 4096, "last_modification_date": 0},
+        {"name": "sock", "type": "other", "size": 0},
+        {"name": "old", "type": "file", "size": 1, "last_modification_date": -62135596801},
+    ]
+    made = entries.qbt_entries(answer, "/data/")
+    film, season, old = made
+    assert modified_at(film) == datetime(2026, 11, 26, 19, 2, 2, tzinfo=UTC)
+    assert (season["type"], season["size"]) == ("dir", None)
+    assert modified_at(season) == datetime(1970, 1, 1, tzinfo=UTC)
+    assert modified_at(old) is None  # before year 1: no date rather than a wrong one
+    assert json.loads(json.dumps(film)) == {
+        "name": "a.mkv",
+        "path": "/data/a.mkv",
+        "type": "file",
+        "size": 5,
+        "modified": "2026-11-26T19:02:02+00:00",
+        "qbtPath": None,
+    }
+
+
+def test_an_entry_made_in_python_keeps_its_time_to_the_microsecond():
+    moment = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    entry = make_entry("a", "/a", "file", 1, moment, "/q/a")
+    assert (modified_at(entry), entry["qbtPath"]) == (moment, "/q/a")
+    assert entry["modified"] == "2026-01-02T03:04:05.678901+00:00"
