@@ -1,7 +1,10 @@
 """Browsing bugs from the review: a removed last folder, a too-old qBittorrent's fallback, local
 mode inside the allowed roots, credentials in an instance's address, resetting the mode."""
 
+import threading
+import time
 import uuid
+import weakref
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -323,3 +326,41 @@ def test_ensure_instance_takes_the_address_it_took_before(db, settings):
     settings.QBITTORRENT_URL = "qbittorrent:8080"  # no scheme: qbittorrent-api adds one
     call_command("ensure_instance", stdout=None)
     assert Instance.objects.get().url == "qbittorrent:8080"
+
+
+# --- the listing cache ------------------------------------------------------------------------
+
+
+def test_a_listing_asked_for_again_is_dropped_and_freed_in_another_thread(settings):
+    settings.BROWSE_CACHE_S = 60
+
+    class Listed(list):  # a list that can say when it is freed, and where
+        pass
+
+    freed_in = []
+    old = Listed()
+    weakref.finalize(old, lambda: freed_in.append(threading.current_thread().name))
+    listing_cache.put(("instance", "/data"), old)
+    assert listing_cache.get(("instance", "/data")) is old
+    del old
+    listing_cache.drop(("instance", "/data"))
+    assert listing_cache.get(("instance", "/data")) is None
+    deadline = time.monotonic() + 10
+    while not freed_in and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert freed_in == ["listings-freed"]
+
+
+@pytest.mark.qbittorrent
+def test_a_refresh_lists_what_changed_within_the_cache_time(
+    user_client, instance, content, settings
+):
+    settings.BROWSE_CACHE_S = 60
+    host, qbt = content
+    first = post(user_client, "qbittorrent/browse", path=qbt).json()["entries"]
+    write(host, {"new.bin": b"x"})
+    assert post(user_client, "qbittorrent/browse", path=qbt).json()["entries"] == first
+    fresh = post(user_client, "qbittorrent/browse", path=qbt, refresh=True).json()["entries"]
+    assert "new.bin" in [e["name"] for e in fresh]
+    again = post(user_client, "qbittorrent/browse", path=qbt).json()
+    assert again["cached"] and again["entries"] == fresh
