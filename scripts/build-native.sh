@@ -4,7 +4,7 @@
 #   creator/_multihash  SHA-1 and SHA-256 of several messages side by side, with the CPU's SHA
 #                       instructions or AVX-512 (hashlib alone is about half as fast)
 #   browser/_listing    a large folder's entries and their natural order (browsing a folder
-#                       of 10,000 entries takes about a third longer in Python)
+#                       of 10,000 entries takes about a fifth longer in Python)
 #   bash scripts/build-native.sh [python]     (default: .venv/bin/python)
 set -euo pipefail
 cd "$(dirname "$0")/.."
