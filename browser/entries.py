@@ -4,7 +4,7 @@ A listing can hold tens of thousands of entries, and browsing one is measured ag
 qBittorrent's own answer time (bench/browse.py). So an entry is a plain dict in the shape the
 API sends it (orjson writes a listing with no Python work per entry), and where
 browser/_listing.c is built (scripts/build-native.sh), it makes the entries of qBittorrent's
-answer and the keys of the natural order. The functions here hold the same rules in Python,
+answer and puts them in natural order. The functions here hold the same rules in Python,
 used without it; the tests compare both.
 """
 
@@ -102,7 +102,9 @@ def utc_text(seconds) -> str | None:
 
 def _padded_number(match: re.Match) -> str:
     digits = match[0].lstrip("0") or "0"
-    return (_LENGTHS[len(digits)] if len(digits) < 1000 else str(len(digits))) + digits
+    n = len(digits)
+    # from 1000 on: ":" (above the digits), how many digits the length has, the length
+    return (_LENGTHS[n] if n < 1000 else f":{len(str(n))}{n}") + digits
 
 
 def natural_key(name: str) -> str:
@@ -119,14 +121,16 @@ def natural_keys(names: list[str]) -> list[str]:
     text = "\0".join(names)
     if text.count("\0") != len(names) - 1:  # a name holding "\0" (no file system allows it)
         return [natural_key(name) for name in names]
-    text = text.casefold()
-    if _listing is not None:
-        return _listing.natural_keys(text).split("\0")
-    return _NATURAL_NUMBER.sub(_padded_number, text).split("\0")
+    return _NATURAL_NUMBER.sub(_padded_number, text.casefold()).split("\0")
 
 
 def sort_entries(entries: list[Entry]) -> list[Entry]:
     """Folders first, then files, each in natural order."""
+    if _listing is not None:
+        try:
+            return _listing.natural_order(entries)
+        except ValueError:  # a name holding "\0": keyed alone, below
+            pass
     folders = [e for e in entries if e["type"] == "dir"]
     files = [e for e in entries if e["type"] != "dir"] if folders else entries
     return _natural_order(folders) + _natural_order(files)

@@ -48,7 +48,9 @@ def test_folders_come_first_then_files_each_in_natural_order():
 
 
 # names with digits of every kind: ASCII, leading zeros, long runs, other scripts' digits
-digit_runs = st.sampled_from(["0", "00", "007", "10", "9" * 1001, "0" * 5, "\u0663", "\uff11"])
+digit_runs = st.sampled_from(
+    ["0", "00", "007", "10", "9" * 1001, "0" * 5, "\u0663", "\uff11", "A", "\u00df"]
+)
 names = st.lists(st.one_of(st.text(), digit_runs), max_size=5).map("".join)
 
 
@@ -58,12 +60,50 @@ def test_a_folders_natural_keys_are_each_names_natural_key(listed):
     assert entries.natural_keys(listed) == [entries.natural_key(name) for name in listed]
 
 
-@given(names)
-def test_the_c_natural_keys_are_pythons(text):
-    requires_listing_module()
-    assert entries._listing.natural_keys(text) == entries._NATURAL_NUMBER.sub(
-        entries._padded_number, text
+def python_order(listed):
+    folders = [e for e in listed if e["type"] == "dir"]
+    files = [e for e in listed if e["type"] != "dir"]
+    return entries._natural_order(folders) + entries._natural_order(files)
+
+
+@given(
+    st.lists(
+        st.tuples(names, st.sampled_from(["dir", "file"])).map(
+            lambda item: make_entry(item[0], "/d/" + item[0], item[1])
+        ),
+        max_size=40,
     )
+)
+def test_the_c_order_is_pythons(listed):
+    requires_listing_module()
+    listed = listed + [dict(e) for e in listed[:3]]  # names seen twice keep their order
+    try:
+        ordered = entries._listing.natural_order(listed)
+    except ValueError:  # a name holding "\0": sort_entries then orders in Python
+        assert any("\0" in e["name"] for e in listed)
+        return
+    assert [id(e) for e in ordered] == [id(e) for e in python_order(listed)]
+
+
+def test_numbers_of_every_length_are_ordered_by_value():
+    numbers = [
+        "0",
+        "9",
+        "10",
+        "9" * 99,
+        "1" + "0" * 99,
+        "9" * 999,
+        "1" + "0" * 999,
+        "2" + "0" * 999,
+    ]
+    listed = [make_entry(f"x {n}", f"/x {n}", "file") for n in reversed(numbers)]
+    assert [e["name"] for e in entries.sort_entries(listed)] == [f"x {n}" for n in numbers]
+    assert python_order(listed) == entries.sort_entries(listed)
+
+
+def test_a_name_holding_nul_is_ordered_all_the_same():
+    listed = [make_entry("b", "/b", "file"), make_entry("a\0", "/a", "file")]
+    assert [e["path"] for e in entries.sort_entries(listed)] == ["/a", "/b"]
 
 
 # qBittorrent's items, and the odd ones an answer could hold
