@@ -30,7 +30,7 @@ class Entry(TypedDict):
     type: str  # "dir" or "file"
     size: int | None  # bytes, when qBittorrent (5.2+) or a local mount says
     modified: str | None  # ISO 8601 text in UTC: modified_at reads it
-    qbtPath: str | None
+    qbtPath: str | None  # in local mode: the same item as qBittorrent sees it
 
 
 def make_entry(
