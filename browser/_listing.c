@@ -8,15 +8,15 @@
  * a str pattern: Unicode category Nd) compared as a number. A run's key is its length then its
  * digits, leading ASCII zeros left out ("0" for a run of zeros only): "ep 07" -> "ep 0017".
  * The length has three digits below 1000 (write_length says how it goes on). Comparing such
- * keys as plain strings compares numbers by value. Entries of equal keys keep their order. A name
- * holding NUL raises ValueError (the key's end is marked with NUL).
+ * keys as plain strings compares numbers by value. Entries of equal keys keep their order.
+ * A name holding NUL raises ValueError (the key's end is marked with NUL).
  *
  * qbt_entries(items, prefix): qBittorrent's getDirectoryContent answer with metadata (parsed
- * JSON objects) as entries, dicts with the API's keys: name, path (prefix + name), type ("dir" or "file"; items of other types are left
- * out), size (a file's whole number of bytes, else None), modified (whole seconds since 1970 as
- * ISO 8601 text in UTC, "2026-11-26T19:00:00+00:00"; None outside years 1 to 9999 or when not
- * whole seconds), qbtPath (None). An item that is no object, or has no text name, raises
- * ValueError.
+ * JSON objects) as entries, dicts with the API's keys: name, path (prefix + name), type ("dir"
+ * or "file"; items of other types are left out), size (a file's whole number of bytes, else
+ * None), modified (whole seconds since 1970 as ISO 8601 text in UTC,
+ * "2026-11-26T19:00:00+00:00"; None outside years 1 to 9999 or when not whole seconds),
+ * qbtPath (None). An item that is no object, or has no text name, raises ValueError.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -208,7 +208,8 @@ static PyObject *utc_text(long long seconds) {
                           (unsigned)(in_day / 60 % 60), (unsigned)(in_day % 60)};
     static const int ends[6] = {4, 7, 10, 13, 16, 19}; /* one past each field's last digit */
     for (int f = 0; f < 6; f++)
-        for (int at = ends[f] - 1; fields[f] > 0; at--, fields[f] /= 10) out[at] = '0' + fields[f] % 10;
+        for (int at = ends[f] - 1; fields[f] > 0; at--, fields[f] /= 10)
+            out[at] = (Py_UCS1)('0' + fields[f] % 10);
     return text;
 }
 
