@@ -84,9 +84,9 @@ def list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities)
 def _list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
     prefix = paths.join(qbt_path, "")
     if caps.with_metadata:
-        items = client.directory(qbt_path, with_metadata=True)
+        answer = client.directory_answer(qbt_path, {"withMetadata": "true"})
         try:
-            return qbt_entries(items, prefix)
+            return qbt_entries(answer, prefix)
         except (TypeError, ValueError) as error:
             raise qbittorrent_error(
                 client.instance,

@@ -3,14 +3,16 @@
 A listing can hold tens of thousands of entries, and browsing one is measured against
 qBittorrent's own answer time (bench/browse.py). So an entry is a plain dict in the shape the
 API sends it (orjson writes a listing with no Python work per entry), and where
-browser/_listing.c is built (scripts/build-native.sh), it makes the entries of qBittorrent's
-answer and puts them in natural order. The functions here hold the same rules in Python,
+browser/_listing.c is built (scripts/build-native.sh), it reads qBittorrent's answer into
+entries and puts them in natural order. The functions here hold the same rules in Python,
 used without it; the tests compare both.
 """
 
 import re
 from datetime import UTC, datetime
 from typing import TypedDict
+
+import orjson
 
 try:
     from browser import _listing
@@ -56,15 +58,19 @@ def modified_at(listed: Entry) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def qbt_entries(items: list, prefix: str) -> list[Entry]:
-    """qBittorrent's getDirectoryContent answer with metadata as entries named `prefix` +
-    name (in qBittorrent's order). Raises ValueError for an item it cannot read."""
+def qbt_entries(answer: bytes, prefix: str) -> list[Entry]:
+    """qBittorrent's getDirectoryContent answer with metadata (its JSON text) as entries named
+    `prefix` + name (in qBittorrent's order). Raises ValueError for an answer that is not JSON
+    or an item it cannot read."""
     if _listing is not None:
-        return _listing.qbt_entries(items, prefix)
-    return _qbt_entries(items, prefix)
+        return _listing.qbt_entries(answer, prefix)
+    return _qbt_entries(answer, prefix)
 
 
-def _qbt_entries(items: list, prefix: str) -> list[Entry]:
+def _qbt_entries(answer: bytes, prefix: str) -> list[Entry]:
+    items = orjson.loads(answer)  # orjson.JSONDecodeError is a ValueError
+    if not isinstance(items, list):
+        raise ValueError("an answer that is not a list")
     entries = []
     for item in items:
         if not isinstance(item, dict):

@@ -3,8 +3,8 @@
 # source. Without a C compiler the app runs without them, slower, and this says so:
 #   creator/_multihash  SHA-1 and SHA-256 of several messages side by side, with the CPU's SHA
 #                       instructions or AVX-512 (hashlib alone is about half as fast)
-#   browser/_listing    a large folder's entries and their natural order (browsing a folder
-#                       of 10,000 entries takes about a fifth longer in Python)
+#   browser/_listing    a large folder's entries, read from qBittorrent's answer, and their natural
+#                       order (browsing a folder of 10,000 entries takes a third longer in Python)
 #   bash scripts/build-native.sh [python]     (default: .venv/bin/python)
 set -euo pipefail
 cd "$(dirname "$0")/.."

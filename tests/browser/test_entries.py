@@ -111,7 +111,7 @@ seconds = st.one_of(
     st.integers(-62135596801, 253402300800),  # years 1 to 9999, and one second beyond each
     st.sampled_from([0, -1, 951782400, 2**63, -(2**70)]),
     st.none(),
-    st.floats(allow_nan=False),
+    st.floats(allow_nan=False, allow_infinity=False),  # what JSON can say
     st.booleans(),
     st.text(max_size=3),
 )
@@ -119,37 +119,110 @@ items = st.fixed_dictionaries(
     {
         "name": names,
         "type": st.sampled_from(["dir", "file", "other", "", 1]),
-        "size": st.one_of(st.integers(-1, 2**70), st.none(), st.floats(), st.booleans()),
+        "size": st.one_of(
+            st.integers(-1, 2**70), st.none(), st.floats(-1e308, 1e308), st.booleans()
+        ),
         "last_modification_date": seconds,
         "creation_date": seconds,
     }
 ).flatmap(lambda item: st.sampled_from([item, {k: v for k, v in item.items() if k != "size"}]))
 
 
-@given(st.lists(items, max_size=30), st.sampled_from(["/data/", "/", "D:/films/", "/é/"]))
-def test_the_c_entries_are_pythons(answer, prefix):
+def json_text(answer, ascii_only: bool, indent: int | None) -> bytes:
+    """An answer as JSON text: with \\u escapes for all that is not ASCII, or without."""
+    return json.dumps(answer, ensure_ascii=ascii_only, indent=indent).encode()
+
+
+@given(
+    st.lists(items, max_size=30),
+    st.sampled_from(["/data/", "/", "D:/films/", "/é/"]),
+    st.booleans(),
+    st.sampled_from([None, 0, 2]),
+)
+def test_the_c_entries_are_pythons(answer, prefix, ascii_only, indent):
     requires_listing_module()
-    made = entries._listing.qbt_entries(answer, prefix)
-    assert made == entries._qbt_entries(answer, prefix)
+    text = json_text(answer, ascii_only, indent)
+    made = entries._listing.qbt_entries(text, prefix)
+    assert made == entries._qbt_entries(text, prefix)
     # the API's keys, in its order
     assert all(list(e) == ["name", "path", "type", "size", "modified", "qbtPath"] for e in made)
 
 
+def read_by_both(text: bytes):
+    """What the C reader and the Python one make of `text`: the same entries, or ValueError
+    from both."""
+    try:
+        python = entries._qbt_entries(text, "/")
+    except ValueError:
+        python = ValueError
+    try:
+        made = entries._listing.qbt_entries(text, "/")
+    except ValueError:
+        made = ValueError
+    assert made == python, text
+    return made
+
+
+@given(st.lists(items, max_size=5), st.data())
+def test_a_damaged_answer_is_read_alike_or_refused_by_both(answer, data):
+    requires_listing_module()
+    text = bytearray(json_text(answer, data.draw(st.booleans()), None))
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        change = data.draw(st.sampled_from(["insert", "replace", "delete"]))
+        byte = data.draw(st.sampled_from(b'[]{}",:\\u0159eE+-.tfn \x01\x80\xc3\xed\xff'))
+        if change == "insert":
+            text[at:at] = bytes([byte])
+        elif at < len(text):
+            text[at : at + 1] = b"" if change == "delete" else bytes([byte])
+    read_by_both(bytes(text))
+
+
 @pytest.mark.parametrize(
-    "answer",
+    "text",
     [
-        [None],
-        ["/data/a"],  # qBittorrent 5.0/5.1's answer (paths), read as if it had metadata
-        [{"type": "file"}],
-        [{"type": "dir", "name": 7}],
+        b"",
+        b"<html>Bad gateway</html>",
+        b"[",
+        b"[1,]",
+        b"[] []",
+        b'{"name": "a", "type": "file"}',  # an object where a list belongs
+        b'[{"name": "a", "type": "file"}',
+        b'[{"name" "a"}]',
+        b'["\\ud800"]',  # half of a surrogate pair
+        b'["\\udc00 x"]',
+        b'["\\u12"]',
+        b'["\\x"]',
+        b'["\x01"]',  # a control character, unescaped
+        b'["\xff"]',  # not UTF-8
+        b'["\xed\xa0\x80"]',  # a surrogate written as UTF-8
+        b"[01]",
+        b"[1.]",
+        b"[1e]",
+        b"[-]",
+        b"[tru]",
+        b"[" * 2000 + b"]" * 2000,
+        b"[null]",
+        b'["/data/a"]',  # qBittorrent 5.0/5.1's answer (paths), read as if it had metadata
+        b'[{"type": "file"}]',
+        b'[{"type": "dir", "name": 7}]',
     ],
 )
-def test_an_item_neither_can_read_is_refused_by_both(answer):
+def test_an_answer_neither_can_read_is_refused_by_both(text):
     requires_listing_module()
-    with pytest.raises(ValueError):
-        entries._listing.qbt_entries(answer, "/")
-    with pytest.raises(ValueError):
-        entries._qbt_entries(answer, "/")
+    assert read_by_both(text) is ValueError
+
+
+def test_a_key_said_twice_means_its_last_value_to_both():
+    requires_listing_module()
+    text = (
+        b'[{"name": "a", "type": "dir", "name": "b\\u00e9\\ud83d\\ude00", "type": "file",'
+        b' "size": 1, "size": "1", "last_modification_date": 1.5,'
+        b' "last_modification_date": 0, "n\\u0061me": "c", "x": [{"name": "d"}]}]'
+    )
+    (entry,) = read_by_both(text)
+    assert (entry["name"], entry["type"], entry["size"]) == ("c", "file", None)
+    assert modified_at(entry) == datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def test_entries_say_what_qbittorrent_said():
@@ -159,7 +232,7 @@ def test_entries_say_what_qbittorrent_said():
         {"name": "sock", "type": "other", "size": 0},
         {"name": "old", "type": "file", "size": 1, "last_modification_date": -62135596801},
     ]
-    made = entries.qbt_entries(answer, "/data/")
+    made = entries.qbt_entries(json.dumps(answer).encode(), "/data/")
     film, season, old = made
     assert modified_at(film) == datetime(2026, 11, 26, 19, 2, 2, tzinfo=UTC)
     assert (season["type"], season["size"]) == ("dir", None)

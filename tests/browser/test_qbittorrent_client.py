@@ -230,6 +230,7 @@ def test_a_listing_that_is_not_json_is_a_502_in_words(user_client, db, fake):
         {"name": "a", "type": "file"},  # an object where a list belongs
         [{"type": "file", "size": 3}],  # no name
         [["a", "file"]],
+        "<html>Bad gateway</html>",  # a proxy's error page answered with 200, say
     ],
 )
 def test_a_listing_it_cannot_read_is_a_502_in_words(user_client, db, fake, listing):
