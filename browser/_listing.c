@@ -9,18 +9,20 @@
  * digits, leading ASCII zeros left out ("0" for a run of zeros only): "ep 07" -> "ep 0017".
  * The length has three digits below 1000 (write_length says how it goes on). Comparing such
  * keys as plain strings compares numbers by value. Entries of equal keys keep their order.
- * A name holding NUL raises ValueError (the key's end is marked with NUL).
+ * The keys are written one after the other in one buffer and sorted with qsort: a str per key
+ * and list.sort took twice as long.
  *
  * qbt_entries(answer, prefix): qBittorrent's getDirectoryContent answer with metadata, the
- * JSON text itself, as entries: dicts with the API's keys: name, path (prefix + name), type
- * ("dir" or "file"; items of other types are left out), size (a file's whole number of bytes,
- * else None), modified (whole seconds since 1970 as ISO 8601 text in UTC,
- * "2026-11-26T19:00:00+00:00"; None outside years 1 to 9999 or when not whole seconds),
- * qbtPath (None). Read straight from the text, rather than from what orjson makes of it:
- * making and then freeing qBittorrent's own dicts took longer than making the entries. It
- * reads what orjson reads, the same way (a key said twice means its last value; a number
- * outside 64 bits is no whole number), and raises ValueError where orjson would, and for an
- * item that is no object, or has no text name.
+ * JSON text itself, as entries in natural order (as natural_order puts them): dicts with the
+ * API's keys: name, path (prefix + name), type ("dir" or "file"; items of other types are left
+ * out), size (a file's whole number of bytes, else None), modified (whole seconds since 1970
+ * as ISO 8601 text in UTC, "2026-11-26T19:00:00+00:00"; None outside years 1 to 9999 or when
+ * not whole seconds), qbtPath (None). Read straight from the text, put in order, and only
+ * then made: making qBittorrent's own dicts with orjson, then the entries, took twice as long,
+ * and sorting made entries scattered them in memory (orjson then took three times as long to
+ * write them). It reads what orjson reads, the same way (a key said twice means its last
+ * value; a number outside 64 bits is no whole number), and raises ValueError where orjson
+ * would, and for an item that is no object, or has no text name.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -51,33 +53,85 @@ static Py_ssize_t write_length(int kind, void *data, Py_ssize_t at, Py_ssize_t n
     return end;
 }
 
-/* The length of `text`'s natural key (see natural_order). */
-static Py_ssize_t natural_length(int kind, const void *data, Py_ssize_t size) {
-    Py_ssize_t length = 0;
-    for (Py_ssize_t i = 0; i < size;) {
-        if (!is_decimal(PyUnicode_READ(kind, data, i))) {
-            length++;
-            i++;
-            continue;
-        }
-        while (i < size && PyUnicode_READ(kind, data, i) == '0') i++;
-        Py_ssize_t start = i;
-        while (i < size && is_decimal(PyUnicode_READ(kind, data, i))) i++;
-        Py_ssize_t digits = i > start ? i - start : 1;
-        length += length_width(digits) + digits;
+/* Writes a code point's UTF-8 at `out`; returns how many bytes. */
+static Py_ssize_t write_utf8(char *out, Py_UCS4 cp) {
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
     }
-    return length;
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
 }
 
-/* Writes `text`'s natural key at `at` in `out`; returns where it ends. `lower`: ASCII
- * letters as lower case (an ASCII name's case folding). */
-static Py_ssize_t natural_write(int kind, const void *data, Py_ssize_t size, int out_kind,
-                                void *out, Py_ssize_t at, int lower) {
+static PyObject *KEY_NAME, *KEY_PATH, *KEY_TYPE, *KEY_SIZE, *KEY_MODIFIED, *KEY_QBT_PATH,
+    *TYPE_DIR, *TYPE_FILE, *CASEFOLD;
+
+/* The order keys of a listing, one after the other in one buffer, and where each is. */
+typedef struct {
+    char *data;
+    Py_ssize_t used, capacity;
+} Keys;
+
+typedef struct {
+    const char *key; /* set once all keys are written (the buffer moves as it grows) */
+    Py_ssize_t at, size, place;
+} Ordered;
+
+/* Appends the order key of an entry to `keys` and says where it is in `ordered`: "0" for a
+ * folder or "1", then the natural key of its case-folded name, in UTF-8 (whose byte order is
+ * the characters' order). The name is `name`, a str, or when NULL the ASCII text `ascii`. */
+static int add_order_key(Keys *keys, Ordered *ordered, int folder, PyObject *name,
+                         const char *ascii, Py_ssize_t size) {
+    int kind = PyUnicode_1BYTE_KIND, lower = 1;
+    const void *data = ascii;
+    PyObject *folded = NULL;
+    if (name && PyUnicode_IS_ASCII(name)) { /* folded as its key is written: str.casefold
+                                             * took a quarter of the time */
+        data = PyUnicode_1BYTE_DATA(name);
+        size = PyUnicode_GET_LENGTH(name);
+    } else if (name) {
+        folded = PyObject_CallMethodNoArgs(name, CASEFOLD);
+        if (folded == NULL) return -1;
+        kind = PyUnicode_KIND(folded);
+        data = PyUnicode_DATA(folded);
+        size = PyUnicode_GET_LENGTH(folded);
+        lower = 0;
+    }
+    /* at most 7 bytes a character (a run of one 4-byte digit), and a long run's length */
+    Py_ssize_t most = 1 + 7 * size + 32;
+    if (keys->used + most > keys->capacity) {
+        Py_ssize_t capacity = (keys->used + most) * 2;
+        char *grown = PyMem_Realloc(keys->data, capacity);
+        if (grown == NULL) {
+            Py_XDECREF(folded);
+            PyErr_NoMemory();
+            return -1;
+        }
+        keys->data = grown;
+        keys->capacity = capacity;
+    }
+    char *out = keys->data + keys->used;
+    Py_ssize_t at = 0;
+    out[at++] = folder ? '0' : '1';
     for (Py_ssize_t i = 0; i < size;) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         if (!is_decimal(ch)) {
             if (lower && ch >= 'A' && ch <= 'Z') ch += 'a' - 'A';
-            PyUnicode_WRITE(out_kind, out, at++, ch);
+            at += write_utf8(out + at, ch);
             i++;
             continue;
         }
@@ -85,60 +139,44 @@ static Py_ssize_t natural_write(int kind, const void *data, Py_ssize_t size, int
         Py_ssize_t start = i;
         while (i < size && is_decimal(PyUnicode_READ(kind, data, i))) i++;
         if (i == start) {
-            at = write_length(out_kind, out, at, 1);
-            PyUnicode_WRITE(out_kind, out, at++, '0');
+            at = write_length(PyUnicode_1BYTE_KIND, out, at, 1);
+            out[at++] = '0';
             continue;
         }
-        at = write_length(out_kind, out, at, i - start);
+        at = write_length(PyUnicode_1BYTE_KIND, out, at, i - start);
         for (Py_ssize_t j = start; j < i; j++)
-            PyUnicode_WRITE(out_kind, out, at++, PyUnicode_READ(kind, data, j));
+            at += write_utf8(out + at, PyUnicode_READ(kind, data, j));
     }
-    return at;
+    Py_XDECREF(folded);
+    ordered->at = keys->used;
+    ordered->size = at;
+    keys->used += at;
+    return 0;
 }
 
-static PyObject *KEY_NAME, *KEY_PATH, *KEY_TYPE, *KEY_SIZE, *KEY_MODIFIED, *KEY_QBT_PATH,
-    *KEY_LAST_MODIFICATION, *TYPE_DIR, *TYPE_FILE, *CASEFOLD;
+/* Keys compared as Python compares str; equal keys keep the listing's order. */
+static int compare_ordered(const void *a, const void *b) {
+    const Ordered *x = *(Ordered *const *)a, *y = *(Ordered *const *)b;
+    int c = memcmp(x->key, y->key, x->size < y->size ? x->size : y->size);
+    if (c) return c;
+    if (x->size != y->size) return x->size < y->size ? -1 : 1;
+    return (x->place > y->place) - (x->place < y->place);
+}
 
-/* One entry's sort key: "0" for a folder or "1", its case-folded name's natural key, NUL,
- * then its place in the listing in `width` digits, so that equal names keep their order and
- * the place can be read back. NULL with ValueError for a name holding NUL itself. */
-static PyObject *order_key(PyObject *entry, Py_ssize_t place, int width) {
-    PyObject *name = PyDict_GetItemWithError(entry, KEY_NAME);
-    PyObject *type = PyDict_GetItemWithError(entry, KEY_TYPE);
-    if (name == NULL || !PyUnicode_Check(name) || type == NULL) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "an entry without a name");
+/* Pointers to the entries' Ordered, in order (NULL with MemoryError): sorted as pointers,
+ * the sort moves a quarter of the bytes it moved sorting the Ordered themselves. */
+static Ordered **sort_ordered(Ordered *ordered, Py_ssize_t count, const Keys *keys) {
+    Ordered **order = PyMem_Malloc((count ? count : 1) * sizeof(Ordered *));
+    if (order == NULL) {
+        PyErr_NoMemory();
         return NULL;
     }
-    int rank = PyUnicode_Check(type) && PyUnicode_CompareWithASCIIString(type, "dir") == 0;
-    /* An ASCII name is folded while its key is written: str.casefold took a quarter of
-     * the time. */
-    int ascii = PyUnicode_IS_ASCII(name);
-    PyObject *folded = ascii ? Py_NewRef(name) : PyObject_CallMethodNoArgs(name, CASEFOLD);
-    if (folded == NULL) return NULL;
-    Py_ssize_t size = PyUnicode_GET_LENGTH(folded);
-    int kind = PyUnicode_KIND(folded);
-    const void *data = PyUnicode_DATA(folded);
-    if (PyUnicode_FindChar(folded, 0, 0, size, 1) != -1) {
-        Py_DECREF(folded);
-        PyErr_SetString(PyExc_ValueError, "a name holding NUL");
-        return NULL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        ordered[i].key = keys->data + ordered[i].at;
+        order[i] = &ordered[i];
     }
-    Py_UCS4 max_char = PyUnicode_MAX_CHAR_VALUE(folded);
-    PyObject *key = PyUnicode_New(1 + natural_length(kind, data, size) + 1 + width,
-                                  max_char < 127 ? 127 : max_char);
-    if (key == NULL) {
-        Py_DECREF(folded);
-        return NULL;
-    }
-    int key_kind = PyUnicode_KIND(key);
-    void *key_data = PyUnicode_DATA(key);
-    PyUnicode_WRITE(key_kind, key_data, 0, rank ? '0' : '1');
-    Py_ssize_t at = natural_write(kind, data, size, key_kind, key_data, 1, ascii);
-    Py_DECREF(folded);
-    PyUnicode_WRITE(key_kind, key_data, at++, 0);
-    for (Py_ssize_t i = at + width - 1; i >= at; i--, place /= 10)
-        PyUnicode_WRITE(key_kind, key_data, i, '0' + place % 10);
-    return key;
+    qsort(order, count, sizeof(Ordered *), compare_ordered);
+    return order;
 }
 
 static PyObject *natural_order(PyObject *Py_UNUSED(module), PyObject *arg) {
@@ -147,36 +185,39 @@ static PyObject *natural_order(PyObject *Py_UNUSED(module), PyObject *arg) {
         return NULL;
     }
     Py_ssize_t count = PyList_GET_SIZE(arg);
-    int width = 1;
-    for (Py_ssize_t n = count; n >= 10; n /= 10) width++;
-    PyObject *keys = PyList_New(count), *ordered = NULL;
-    if (keys == NULL) return NULL;
+    Keys keys = {NULL, 0, 0};
+    Ordered *ordered = PyMem_Malloc((count ? count : 1) * sizeof(Ordered));
+    PyObject *result = NULL;
+    if (ordered == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *entry = PyList_GET_ITEM(arg, i);
         if (!PyDict_Check(entry)) {
             PyErr_SetString(PyExc_TypeError, "an entry that is not a dict");
             goto done;
         }
-        PyObject *key = order_key(entry, i, width);
-        if (key == NULL) goto done;
-        PyList_SET_ITEM(keys, i, key);
+        PyObject *name = PyDict_GetItemWithError(entry, KEY_NAME);
+        PyObject *type = PyDict_GetItemWithError(entry, KEY_TYPE);
+        if (name == NULL || !PyUnicode_Check(name) || type == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "an entry without a name");
+            goto done;
+        }
+        int folder = PyUnicode_Check(type) && PyUnicode_CompareWithASCIIString(type, "dir") == 0;
+        ordered[i].place = i;
+        if (add_order_key(&keys, &ordered[i], folder, name, NULL, 0) < 0) goto done;
     }
-    /* list.sort: the same comparisons (and speed) as sorting the keys in Python */
-    if (PyList_Sort(keys) < 0) goto done;
-    ordered = PyList_New(count);
-    if (ordered == NULL) goto done;
-    for (Py_ssize_t j = 0; j < count; j++) {
-        PyObject *key = PyList_GET_ITEM(keys, j);
-        int kind = PyUnicode_KIND(key);
-        const void *data = PyUnicode_DATA(key);
-        Py_ssize_t place = 0, end = PyUnicode_GET_LENGTH(key);
-        for (Py_ssize_t i = end - width; i < end; i++)
-            place = place * 10 + (PyUnicode_READ(kind, data, i) - '0');
-        PyList_SET_ITEM(ordered, j, Py_NewRef(PyList_GET_ITEM(arg, place)));
-    }
+    Ordered **order = sort_ordered(ordered, count, &keys);
+    if (order == NULL) goto done;
+    result = PyList_New(count);
+    for (Py_ssize_t j = 0; result && j < count; j++)
+        PyList_SET_ITEM(result, j, Py_NewRef(PyList_GET_ITEM(arg, order[j]->place)));
+    PyMem_Free(order);
 done:
-    Py_DECREF(keys);
-    return ordered;
+    PyMem_Free(keys.data);
+    PyMem_Free(ordered);
+    return result;
 }
 
 /* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, proleptic Gregorian). */
@@ -308,30 +349,6 @@ static int hex4(const unsigned char *s, unsigned *value) {
     return 0;
 }
 
-static int put_code_point(Reader *r, Py_ssize_t *used, unsigned cp) {
-    char *out = r->scratch + *used;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        *used += 1;
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        *used += 2;
-    } else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        *used += 3;
-    } else {
-        out[0] = (char)(0xF0 | cp >> 18);
-        out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        *used += 4;
-    }
-    return 0;
-}
-
 /* The string at r->at (its opening quote) as UTF-8: in the answer itself when it has no
  * escapes (nearly always), else unescaped in r->scratch, valid until the next string. */
 static int read_string(Reader *r, const char **text, Py_ssize_t *size) {
@@ -382,7 +399,7 @@ static int read_string(Reader *r, const char **text, Py_ssize_t *size) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
             s += 6;
         }
-        put_code_point(r, &used, cp);
+        used += write_utf8(r->scratch + used, cp);
     }
     *text = r->scratch;
     *size = used;
@@ -524,10 +541,15 @@ static int skip_value(Reader *r, int depth) {
 
 /* What an item says, the last time it says it (as a dict parsed from it would hold). */
 typedef struct {
-    PyObject *name;     /* a str, or NULL: none, or not text */
-    int type;           /* 1 "dir", 2 "file", 0 anything else */
-    PyObject *size;     /* an int, or NULL */
-    int has_seconds;    /* last_modification_date is an integer in 64 bits */
+    const char *name; /* its UTF-8 in the answer, when name_object is NULL */
+    Py_ssize_t name_size;
+    PyObject *name_object; /* a name with escapes, or not ASCII (made for its key) */
+    int has_name;          /* a name that is text */
+    int ascii;             /* the name is ASCII */
+    int type;              /* 1 "dir", 2 "file", 0 anything else */
+    int size_kind;         /* 0 no whole number, 1 size_magnitude, 2 minus it */
+    unsigned long long size_magnitude;
+    int has_seconds; /* last_modification_date is a whole number in 64 bits */
     long long seconds;
 } Item;
 
@@ -537,65 +559,53 @@ static int key_is(const char *key, Py_ssize_t size, const char *word) {
 
 static int read_item_member(Reader *r, int depth, void *context) {
     Item *item = context;
-    const char *key, *text;
-    Py_ssize_t key_size, size;
+    const char *key, *text = NULL;
+    Py_ssize_t key_size, size = 0;
     if (read_key(r, &key, &key_size) < 0) return -1;
     int name = key_is(key, key_size, "name"), type = key_is(key, key_size, "type"),
         size_key = key_is(key, key_size, "size"),
         seconds = key_is(key, key_size, "last_modification_date");
     if (!name && !type && !size_key && !seconds) return skip_value(r, depth);
     skip_space(r);
-    if (r->at < r->end && *r->at == '"') {
+    int whole = 0, negative = 0, string = r->at < r->end && *r->at == '"';
+    unsigned long long magnitude = 0;
+    if (string) {
         if (read_string(r, &text, &size) < 0) return -1;
-        if (name) {
-            Py_XSETREF(item->name, PyUnicode_DecodeUTF8(text, size, NULL));
-            if (item->name == NULL) return -1;
-        } else if (type)
-            item->type = key_is(text, size, "dir") ? 1 : key_is(text, size, "file") ? 2 : 0;
-        else if (size_key)
-            Py_CLEAR(item->size);
-        else
-            item->has_seconds = 0;
-        return 0;
-    }
-    if (r->at < r->end && (*r->at == '-' || (*r->at >= '0' && *r->at <= '9'))) {
-        int whole, negative;
-        unsigned long long magnitude;
+    } else if (r->at < r->end && (*r->at == '-' || (*r->at >= '0' && *r->at <= '9'))) {
         if (read_number(r, &whole, &magnitude, &negative) < 0) return -1;
-        if (name)
-            Py_CLEAR(item->name);
-        else if (type)
-            item->type = 0;
-        else if (size_key) {
-            Py_CLEAR(item->size);
-            if (whole) {
-                item->size = negative ? PyLong_FromLongLong((long long)(0 - magnitude))
-                                      : PyLong_FromUnsignedLongLong(magnitude);
-                if (item->size == NULL) return -1;
-            }
-        } else {
-            item->has_seconds = whole && (negative || magnitude <= (unsigned long long)LLONG_MAX);
-            item->seconds = negative ? (long long)(0 - magnitude) : (long long)magnitude;
+    } else if (skip_value(r, depth) < 0)
+        return -1;
+    if (name) {
+        Py_CLEAR(item->name_object);
+        item->has_name = string;
+        if (string && text == r->scratch) { /* unescaped in scratch: kept as a str now */
+            item->name_object = PyUnicode_DecodeUTF8(text, size, NULL);
+            if (item->name_object == NULL) return -1;
         }
-        return 0;
+        item->name = text;
+        item->name_size = size;
+    } else if (type)
+        item->type = !string                   ? 0
+                     : key_is(text, size, "dir")  ? 1
+                     : key_is(text, size, "file") ? 2
+                                                  : 0;
+    else if (size_key) {
+        item->size_kind = whole ? 1 + negative : 0;
+        item->size_magnitude = magnitude;
+    } else {
+        item->has_seconds = whole && (negative || magnitude <= (unsigned long long)LLONG_MAX);
+        item->seconds = negative ? (long long)(0 - magnitude) : (long long)magnitude;
     }
-    if (name)
-        Py_CLEAR(item->name);
-    else if (type)
-        item->type = 0;
-    else if (size_key)
-        Py_CLEAR(item->size);
-    else
-        item->has_seconds = 0;
-    return skip_value(r, depth);
+    return 0;
 }
 
 typedef struct {
-    PyObject *prefix, *entries;
-} Listing;
+    Item *items;
+    Py_ssize_t count, capacity;
+} Items;
 
 static int read_item(Reader *r, int depth, void *context) {
-    Listing *listing = context;
+    Items *listing = context;
     skip_space(r);
     if (r->at >= r->end || *r->at != '{') {
         if (skip_value(r, depth) < 0) return -1;
@@ -603,31 +613,60 @@ static int read_item(Reader *r, int depth, void *context) {
         return -1;
     }
     r->at++;
-    Item item = {NULL, 0, NULL, 0, 0};
-    PyObject *modified = NULL, *path = NULL, *entry = NULL;
-    int failed = read_members(r, '}', depth + 1, read_item_member, &item) < 0;
+    Item item;
+    memset(&item, 0, sizeof item);
+    if (read_members(r, '}', depth + 1, read_item_member, &item) < 0) goto drop;
     /* qBittorrent gives no type for sockets and the like */
-    if (failed || item.type == 0) goto done;
-    failed = 1;
-    if (item.name == NULL) {
-        PyErr_SetString(PyExc_ValueError, "an entry without a name");
-        goto done;
+    if (item.type == 0) {
+        Py_XDECREF(item.name_object);
+        return 0;
     }
-    modified = item.has_seconds ? utc_text(item.seconds) : Py_NewRef(Py_None);
-    path = PyUnicode_Concat(listing->prefix, item.name);
+    if (!item.has_name) {
+        PyErr_SetString(PyExc_ValueError, "an entry without a name");
+        goto drop;
+    }
+    if (listing->count == listing->capacity) {
+        Py_ssize_t capacity = listing->capacity * 2;
+        Item *grown = PyMem_Realloc(listing->items, capacity * sizeof(Item));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            goto drop;
+        }
+        listing->items = grown;
+        listing->capacity = capacity;
+    }
+    listing->items[listing->count++] = item;
+    return 0;
+drop:
+    Py_XDECREF(item.name_object);
+    return -1;
+}
+
+static PyObject *make_qbt_entry(Item *item, PyObject *prefix) {
+    PyObject *name, *path = NULL, *size = NULL, *modified = NULL, *entry = NULL;
+    if (item->name_object)
+        name = Py_NewRef(item->name_object);
+    else if ((name = PyUnicode_New(item->name_size, 127)) != NULL)
+        memcpy(PyUnicode_1BYTE_DATA(name), item->name, item->name_size);
+    if (name == NULL) return NULL;
+    path = PyUnicode_Concat(prefix, name);
+    if (item->type == 2 && item->size_kind == 1)
+        size = PyLong_FromUnsignedLongLong(item->size_magnitude);
+    else if (item->type == 2 && item->size_kind == 2)
+        size = PyLong_FromLongLong((long long)(0 - item->size_magnitude));
+    else
+        size = Py_NewRef(Py_None);
+    modified = item->has_seconds ? utc_text(item->seconds) : Py_NewRef(Py_None);
     /* sized for its six keys at once: growing each one took a third of the time */
-    entry = _PyDict_NewPresized(6);
-    failed = modified == NULL || path == NULL || entry == NULL ||
-             set_entry(entry, item.name, path, item.type == 1 ? TYPE_DIR : TYPE_FILE,
-                       item.type == 2 && item.size ? item.size : Py_None, modified) ||
-             PyList_Append(listing->entries, entry);
-done:
-    Py_XDECREF(item.name);
-    Py_XDECREF(item.size);
-    Py_XDECREF(modified);
+    if (path && size && modified) entry = _PyDict_NewPresized(6);
+    if (entry && set_entry(entry, name, path, item->type == 1 ? TYPE_DIR : TYPE_FILE, size,
+                           modified))
+        Py_CLEAR(entry);
+    Py_DECREF(name);
     Py_XDECREF(path);
-    Py_XDECREF(entry);
-    return failed ? -1 : 0;
+    Py_XDECREF(size);
+    Py_XDECREF(modified);
+    return entry;
 }
 
 static PyObject *qbt_entries(PyObject *Py_UNUSED(module), PyObject *const *args,
@@ -639,35 +678,74 @@ static PyObject *qbt_entries(PyObject *Py_UNUSED(module), PyObject *const *args,
     Py_buffer answer;
     if (PyObject_GetBuffer(args[0], &answer, PyBUF_SIMPLE) < 0) return NULL;
     Reader r = {answer.buf, answer.buf, (const unsigned char *)answer.buf + answer.len, NULL, 0};
-    Listing listing = {args[1], PyList_New(0)};
-    if (listing.entries == NULL) goto fail;
+    /* room for an item in each 128 bytes (qBittorrent writes about 140 for one): seldom
+     * grown, each time moving all items read so far */
+    Items listing = {NULL, 0, answer.len / 128 + 16};
+    listing.items = PyMem_Malloc(listing.capacity * sizeof(Item));
+    if (listing.items == NULL) {
+        PyBuffer_Release(&answer);
+        return PyErr_NoMemory();
+    }
+    Keys keys = {NULL, 0, 0};
+    Ordered *ordered = NULL, **order = NULL;
+    PyObject *entries = NULL;
     Py_ssize_t invalid = invalid_utf8(r.start, answer.len);
     if (invalid >= 0) {
         r.at = r.start + invalid;
         not_json(&r, "a byte that is not UTF-8");
-        goto fail;
+        goto done;
     }
     skip_space(&r);
     if (r.at >= r.end || *r.at != '[') {
-        if (skip_value(&r, 0) < 0) goto fail;
-        PyErr_SetString(PyExc_ValueError, "an answer that is not a list");
-        goto fail;
+        if (skip_value(&r, 0) == 0)
+            PyErr_SetString(PyExc_ValueError, "an answer that is not a list");
+        goto done;
     }
     r.at++;
-    if (read_members(&r, ']', 1, read_item, &listing) < 0) goto fail;
+    if (read_members(&r, ']', 1, read_item, &listing) < 0) goto done;
     skip_space(&r);
     if (r.at != r.end) {
         not_json(&r, "more after the list");
-        goto fail;
+        goto done;
     }
+    ordered = PyMem_Malloc((listing.count ? listing.count : 1) * sizeof(Ordered));
+    if (ordered == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < listing.count; i++) {
+        Item *item = &listing.items[i];
+        if (!item->name_object) {
+            item->ascii = 1;
+            for (Py_ssize_t k = 0; k < item->name_size; k++)
+                if ((unsigned char)item->name[k] >= 0x80) item->ascii = 0;
+            if (!item->ascii &&
+                !(item->name_object = PyUnicode_DecodeUTF8(item->name, item->name_size, NULL)))
+                goto done;
+        }
+        ordered[i].place = i;
+        if (add_order_key(&keys, &ordered[i], item->type == 1, item->name_object, item->name,
+                          item->name_size) < 0)
+            goto done;
+    }
+    if ((order = sort_ordered(ordered, listing.count, &keys)) == NULL) goto done;
+    /* Made in their order: orjson then reads them from consecutive memory, which took a
+     * third of the time it took in the answer's order. */
+    entries = PyList_New(listing.count);
+    for (Py_ssize_t j = 0; entries && j < listing.count; j++) {
+        PyObject *entry = make_qbt_entry(&listing.items[order[j]->place], args[1]);
+        if (entry == NULL) Py_CLEAR(entries);
+        else PyList_SET_ITEM(entries, j, entry);
+    }
+done:
+    for (Py_ssize_t i = 0; i < listing.count; i++) Py_XDECREF(listing.items[i].name_object);
+    PyMem_Free(listing.items);
+    PyMem_Free(keys.data);
+    PyMem_Free(ordered);
+    PyMem_Free(order);
     PyMem_Free(r.scratch);
     PyBuffer_Release(&answer);
-    return listing.entries;
-fail:
-    PyMem_Free(r.scratch);
-    PyBuffer_Release(&answer);
-    Py_XDECREF(listing.entries);
-    return NULL;
+    return entries;
 }
 
 static PyMethodDef methods[] = {
@@ -696,12 +774,11 @@ PyMODINIT_FUNC PyInit__listing(void) {
         KEY_SIZE = intern("size");
         KEY_MODIFIED = intern("modified");
         KEY_QBT_PATH = intern("qbtPath");
-        KEY_LAST_MODIFICATION = intern("last_modification_date");
         TYPE_DIR = intern("dir");
         TYPE_FILE = intern("file");
         CASEFOLD = intern("casefold");
         if (!KEY_NAME || !KEY_PATH || !KEY_TYPE || !KEY_SIZE || !KEY_MODIFIED || !KEY_QBT_PATH ||
-            !KEY_LAST_MODIFICATION || !TYPE_DIR || !TYPE_FILE || !CASEFOLD)
+            !TYPE_DIR || !TYPE_FILE || !CASEFOLD)
             return NULL;
     }
     return PyModule_Create(&module);

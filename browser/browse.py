@@ -70,7 +70,8 @@ def confine(raw: str, roots: list[str]) -> str:
 
 
 def list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
-    """One folder's entries as qBittorrent lists them (not sorted, not confined)."""
+    """One folder's entries as qBittorrent lists them (not confined), folders first, each in
+    natural order."""
     if not caps.directory_content:
         raise too_old(client.instance, caps, "directory_content")
     try:
@@ -105,7 +106,7 @@ def _list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities
                 entries.append(
                     make_entry(paths.basename(full_path), paths.normalize(full_path), kind)
                 )
-    return entries
+    return sort_entries(entries)
 
 
 class ListingCache:
@@ -179,7 +180,7 @@ def cached_listing(
             return entries, True
     if settings.BROWSE_CACHE_S:
         listing_cache.drop(key)
-    entries = sort_entries(list_directory(client, qbt_path, caps))
+    entries = list_directory(client, qbt_path, caps)
     if settings.BROWSE_CACHE_S:
         listing_cache.put(key, entries)
     return entries, False

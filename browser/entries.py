@@ -60,11 +60,11 @@ def modified_at(listed: Entry) -> datetime | None:
 
 def qbt_entries(answer: bytes, prefix: str) -> list[Entry]:
     """qBittorrent's getDirectoryContent answer with metadata (its JSON text) as entries named
-    `prefix` + name (in qBittorrent's order). Raises ValueError for an answer that is not JSON
-    or an item it cannot read."""
+    `prefix` + name, in the order of sort_entries. Raises ValueError for an answer that is not
+    JSON or an item it cannot read."""
     if _listing is not None:
         return _listing.qbt_entries(answer, prefix)
-    return _qbt_entries(answer, prefix)
+    return _sorted(_qbt_entries(answer, prefix))
 
 
 def _qbt_entries(answer: bytes, prefix: str) -> list[Entry]:
@@ -133,10 +133,11 @@ def natural_keys(names: list[str]) -> list[str]:
 def sort_entries(entries: list[Entry]) -> list[Entry]:
     """Folders first, then files, each in natural order."""
     if _listing is not None:
-        try:
-            return _listing.natural_order(entries)
-        except ValueError:  # a name holding "\0": keyed alone, below
-            pass
+        return _listing.natural_order(entries)
+    return _sorted(entries)
+
+
+def _sorted(entries: list[Entry]) -> list[Entry]:
     folders = [e for e in entries if e["type"] == "dir"]
     files = [e for e in entries if e["type"] != "dir"] if folders else entries
     return _natural_order(folders) + _natural_order(files)
