@@ -88,7 +88,7 @@ def _list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities
         answer = client.directory_answer(qbt_path, {"withMetadata": "true"})
         try:
             return qbt_entries(answer, prefix)
-        except (TypeError, ValueError) as error:
+        except ValueError as error:
             raise qbittorrent_error(
                 client.instance,
                 f"answered a folder listing it cannot read ({error}).",

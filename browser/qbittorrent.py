@@ -239,13 +239,20 @@ class QbittorrentClient:
         or files ("files") in a folder."""
         answer = self.directory_answer(qbt_path, {"mode": mode})
         try:
-            return orjson.loads(answer)
+            listed = orjson.loads(answer)
         except orjson.JSONDecodeError as exc:
             raise qbittorrent_error(
                 self.instance,
                 "answered a folder listing that is not JSON.",
                 code="qbittorrent_error",
             ) from exc
+        if not isinstance(listed, list) or not all(isinstance(path, str) for path in listed):
+            raise qbittorrent_error(
+                self.instance,
+                "answered a folder listing it cannot read (not a list of paths).",
+                code="qbittorrent_error",
+            )
+        return listed
 
     def directory_answer(self, qbt_path: str, options: dict[str, str]) -> bytes:
         """app/getDirectoryContent's answer, its JSON text: a large folder's is read by

@@ -213,6 +213,19 @@ def test_a_5xx_is_a_502_in_words(user_client, db, fake):
     assert len(fake.calls("/api/v2/app/getDirectoryContent")) == 1  # no retry
 
 
+@pytest.mark.parametrize("listing", [{"a": 1}, [{"name": "a", "type": "file"}], ["/data/a", 7]])
+def test_a_listing_of_paths_it_cannot_read_is_a_502_in_words(user_client, db, fake, listing):
+    # qBittorrent 5.0/5.1 (the fake's version) lists paths
+    fake.routes["/api/v2/app/getDirectoryContent"] = (200, listing)
+    instance = instance_for(fake)
+    response = browse(user_client, path="/data")
+    assert response.status_code == 502
+    assert response.json()["detail"] == (
+        f"qBittorrent '{instance.name}' answered a folder listing it cannot read "
+        "(not a list of paths)."
+    )
+
+
 def test_a_listing_that_is_not_json_is_a_502_in_words(user_client, db, fake):
     # a proxy's error page answered with 200, say
     fake.routes["/api/v2/app/getDirectoryContent"] = (200, "<html>Bad gateway</html>")
