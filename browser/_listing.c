@@ -23,6 +23,12 @@
  * write them). It reads what orjson reads, the same way (a key said twice means its last
  * value; a number outside 64 bits is no whole number), and raises ValueError where orjson
  * would, and for an item that is no object, or has no text name.
+ *
+ * qbt_path_entries(folders, files, prefix, place): qBittorrent 5.0/5.1's answers without
+ * metadata, the JSON lists of the full paths of a folder's folders and of its files, as
+ * entries in natural order, the same way (size and modified None). A path directly in
+ * `prefix` is named by what follows it; any other is named by place(path) -> (name, path).
+ * ValueError for an answer that is not JSON or not a list of paths.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -544,6 +550,7 @@ typedef struct {
     const char *name; /* its UTF-8 in the answer, when name_object is NULL */
     Py_ssize_t name_size;
     PyObject *name_object; /* a name with escapes, or not ASCII (made for its key) */
+    PyObject *path_object; /* its path, when not the prefix and its name */
     int has_name;          /* a name that is text */
     int ascii;             /* the name is ASCII */
     int type;              /* 1 "dir", 2 "file", 0 anything else */
@@ -604,8 +611,39 @@ typedef struct {
     Py_ssize_t count, capacity;
 } Items;
 
+/* What reading an answer's elements needs besides the text. */
+typedef struct {
+    Items *listing;
+    const char *prefix; /* in UTF-8 */
+    Py_ssize_t prefix_size;
+    int type;        /* of each path of a list of paths */
+    PyObject *place; /* names a path that is not directly in the prefix: (name, path) */
+} Reading;
+
+static void drop_item(Item *item) {
+    Py_XDECREF(item->name_object);
+    Py_XDECREF(item->path_object);
+}
+
+/* Adds `item` to the listing, or drops it (and raises MemoryError). */
+static int keep_item(Items *listing, Item *item) {
+    if (listing->count == listing->capacity) {
+        Py_ssize_t capacity = listing->capacity * 2;
+        Item *grown = PyMem_Realloc(listing->items, capacity * sizeof(Item));
+        if (grown == NULL) {
+            drop_item(item);
+            PyErr_NoMemory();
+            return -1;
+        }
+        listing->items = grown;
+        listing->capacity = capacity;
+    }
+    listing->items[listing->count++] = *item;
+    return 0;
+}
+
 static int read_item(Reader *r, int depth, void *context) {
-    Items *listing = context;
+    Reading *reading = context;
     skip_space(r);
     if (r->at >= r->end || *r->at != '{') {
         if (skip_value(r, depth) < 0) return -1;
@@ -615,31 +653,93 @@ static int read_item(Reader *r, int depth, void *context) {
     r->at++;
     Item item;
     memset(&item, 0, sizeof item);
-    if (read_members(r, '}', depth + 1, read_item_member, &item) < 0) goto drop;
+    if (read_members(r, '}', depth + 1, read_item_member, &item) < 0) {
+        drop_item(&item);
+        return -1;
+    }
     /* qBittorrent gives no type for sockets and the like */
     if (item.type == 0) {
-        Py_XDECREF(item.name_object);
+        drop_item(&item);
         return 0;
     }
     if (!item.has_name) {
+        drop_item(&item);
         PyErr_SetString(PyExc_ValueError, "an entry without a name");
-        goto drop;
+        return -1;
     }
-    if (listing->count == listing->capacity) {
-        Py_ssize_t capacity = listing->capacity * 2;
-        Item *grown = PyMem_Realloc(listing->items, capacity * sizeof(Item));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            goto drop;
-        }
-        listing->items = grown;
-        listing->capacity = capacity;
+    return keep_item(reading->listing, &item);
+}
+
+static int read_path(Reader *r, int depth, void *context) {
+    Reading *reading = context;
+    const char *text;
+    Py_ssize_t size, in = reading->prefix_size;
+    skip_space(r);
+    if (r->at >= r->end || *r->at != '"') {
+        if (skip_value(r, depth) < 0) return -1;
+        PyErr_SetString(PyExc_ValueError, "not a list of paths");
+        return -1;
     }
-    listing->items[listing->count++] = item;
-    return 0;
-drop:
-    Py_XDECREF(item.name_object);
-    return -1;
+    if (read_string(r, &text, &size) < 0) return -1;
+    Item item;
+    memset(&item, 0, sizeof item);
+    item.type = reading->type;
+    item.has_name = 1;
+    if (size >= in && memcmp(text, reading->prefix, in) == 0 &&
+        memchr(text + in, '/', size - in) == NULL) {
+        item.name = text + in;
+        item.name_size = size - in;
+        if (text == r->scratch &&
+            !(item.name_object = PyUnicode_DecodeUTF8(item.name, item.name_size, NULL)))
+            return -1;
+        return keep_item(reading->listing, &item);
+    }
+    PyObject *path = PyUnicode_DecodeUTF8(text, size, NULL);
+    if (path == NULL) return -1;
+    PyObject *placed = PyObject_CallOneArg(reading->place, path);
+    Py_DECREF(path);
+    if (placed == NULL) return -1;
+    if (!PyTuple_Check(placed) || PyTuple_GET_SIZE(placed) != 2 ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(placed, 0)) ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(placed, 1))) {
+        Py_DECREF(placed);
+        PyErr_SetString(PyExc_TypeError, "place(path) gives no (name, path)");
+        return -1;
+    }
+    item.name_object = Py_NewRef(PyTuple_GET_ITEM(placed, 0));
+    item.path_object = Py_NewRef(PyTuple_GET_ITEM(placed, 1));
+    Py_DECREF(placed);
+    return keep_item(reading->listing, &item);
+}
+
+/* Reads an answer, a JSON list, each element with `element`. Names read stay in `text`, to be
+ * released once the entries are made. */
+static int read_answer(Py_buffer *text, Reading *reading, int (*element)(Reader *, int, void *),
+                       const char *not_list) {
+    Reader r = {text->buf, text->buf, (const unsigned char *)text->buf + text->len, NULL, 0};
+    int failed = 1;
+    Py_ssize_t invalid = invalid_utf8(r.start, text->len);
+    if (invalid >= 0) {
+        r.at = r.start + invalid;
+        not_json(&r, "a byte that is not UTF-8");
+        goto done;
+    }
+    skip_space(&r);
+    if (r.at >= r.end || *r.at != '[') {
+        if (skip_value(&r, 0) == 0) PyErr_SetString(PyExc_ValueError, not_list);
+        goto done;
+    }
+    r.at++;
+    if (read_members(&r, ']', 1, element, reading) < 0) goto done;
+    skip_space(&r);
+    if (r.at != r.end) {
+        not_json(&r, "more after the list");
+        goto done;
+    }
+    failed = 0;
+done:
+    PyMem_Free(r.scratch);
+    return failed ? -1 : 0;
 }
 
 static PyObject *make_qbt_entry(Item *item, PyObject *prefix) {
@@ -649,7 +749,7 @@ static PyObject *make_qbt_entry(Item *item, PyObject *prefix) {
     else if ((name = PyUnicode_New(item->name_size, 127)) != NULL)
         memcpy(PyUnicode_1BYTE_DATA(name), item->name, item->name_size);
     if (name == NULL) return NULL;
-    path = PyUnicode_Concat(prefix, name);
+    path = item->path_object ? Py_NewRef(item->path_object) : PyUnicode_Concat(prefix, name);
     if (item->type == 2 && item->size_kind == 1)
         size = PyLong_FromUnsignedLongLong(item->size_magnitude);
     else if (item->type == 2 && item->size_kind == 2)
@@ -669,52 +769,18 @@ static PyObject *make_qbt_entry(Item *item, PyObject *prefix) {
     return entry;
 }
 
-static PyObject *qbt_entries(PyObject *Py_UNUSED(module), PyObject *const *args,
-                             Py_ssize_t nargs) {
-    if (nargs != 2 || !PyUnicode_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "qbt_entries(answer: bytes, prefix: str)");
-        return NULL;
-    }
-    Py_buffer answer;
-    if (PyObject_GetBuffer(args[0], &answer, PyBUF_SIMPLE) < 0) return NULL;
-    Reader r = {answer.buf, answer.buf, (const unsigned char *)answer.buf + answer.len, NULL, 0};
-    /* room for an item in each 128 bytes (qBittorrent writes about 140 for one): seldom
-     * grown, each time moving all items read so far */
-    Items listing = {NULL, 0, answer.len / 128 + 16};
-    listing.items = PyMem_Malloc(listing.capacity * sizeof(Item));
-    if (listing.items == NULL) {
-        PyBuffer_Release(&answer);
-        return PyErr_NoMemory();
-    }
+/* The listing's entries in natural order; drops its items. */
+static PyObject *ordered_entries(Items *listing, PyObject *prefix) {
     Keys keys = {NULL, 0, 0};
-    Ordered *ordered = NULL, **order = NULL;
+    Ordered *ordered = PyMem_Malloc((listing->count ? listing->count : 1) * sizeof(Ordered));
+    Ordered **order = NULL;
     PyObject *entries = NULL;
-    Py_ssize_t invalid = invalid_utf8(r.start, answer.len);
-    if (invalid >= 0) {
-        r.at = r.start + invalid;
-        not_json(&r, "a byte that is not UTF-8");
-        goto done;
-    }
-    skip_space(&r);
-    if (r.at >= r.end || *r.at != '[') {
-        if (skip_value(&r, 0) == 0)
-            PyErr_SetString(PyExc_ValueError, "an answer that is not a list");
-        goto done;
-    }
-    r.at++;
-    if (read_members(&r, ']', 1, read_item, &listing) < 0) goto done;
-    skip_space(&r);
-    if (r.at != r.end) {
-        not_json(&r, "more after the list");
-        goto done;
-    }
-    ordered = PyMem_Malloc((listing.count ? listing.count : 1) * sizeof(Ordered));
     if (ordered == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < listing.count; i++) {
-        Item *item = &listing.items[i];
+    for (Py_ssize_t i = 0; i < listing->count; i++) {
+        Item *item = &listing->items[i];
         if (!item->name_object) {
             item->ascii = 1;
             for (Py_ssize_t k = 0; k < item->name_size; k++)
@@ -728,23 +794,85 @@ static PyObject *qbt_entries(PyObject *Py_UNUSED(module), PyObject *const *args,
                           item->name_size) < 0)
             goto done;
     }
-    if ((order = sort_ordered(ordered, listing.count, &keys)) == NULL) goto done;
+    if ((order = sort_ordered(ordered, listing->count, &keys)) == NULL) goto done;
     /* Made in their order: orjson then reads them from consecutive memory, which took a
      * third of the time it took in the answer's order. */
-    entries = PyList_New(listing.count);
-    for (Py_ssize_t j = 0; entries && j < listing.count; j++) {
-        PyObject *entry = make_qbt_entry(&listing.items[order[j]->place], args[1]);
+    entries = PyList_New(listing->count);
+    for (Py_ssize_t j = 0; entries && j < listing->count; j++) {
+        PyObject *entry = make_qbt_entry(&listing->items[order[j]->place], prefix);
         if (entry == NULL) Py_CLEAR(entries);
         else PyList_SET_ITEM(entries, j, entry);
     }
 done:
-    for (Py_ssize_t i = 0; i < listing.count; i++) Py_XDECREF(listing.items[i].name_object);
-    PyMem_Free(listing.items);
+    for (Py_ssize_t i = 0; i < listing->count; i++) drop_item(&listing->items[i]);
     PyMem_Free(keys.data);
     PyMem_Free(ordered);
     PyMem_Free(order);
-    PyMem_Free(r.scratch);
-    PyBuffer_Release(&answer);
+    return entries;
+}
+
+/* Room for the items of `size` bytes of answers, at `bytes_each`: seldom grown, each time
+ * moving all items read so far. */
+static int make_room(Items *listing, Py_ssize_t size, Py_ssize_t bytes_each) {
+    listing->capacity = size / bytes_each + 16;
+    listing->items = PyMem_Malloc(listing->capacity * sizeof(Item));
+    if (listing->items == NULL) PyErr_NoMemory();
+    return listing->items ? 0 : -1;
+}
+
+static PyObject *qbt_entries(PyObject *Py_UNUSED(module), PyObject *const *args,
+                             Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "qbt_entries(answer: bytes, prefix: str)");
+        return NULL;
+    }
+    Py_buffer text;
+    if (PyObject_GetBuffer(args[0], &text, PyBUF_SIMPLE) < 0) return NULL;
+    Items listing = {NULL, 0, 0};
+    Reading reading = {&listing, NULL, 0, 0, NULL};
+    PyObject *entries = NULL;
+    /* qBittorrent writes about 140 bytes an item */
+    if (make_room(&listing, text.len, 128) == 0) {
+        if (read_answer(&text, &reading, read_item, "an answer that is not a list") == 0)
+            entries = ordered_entries(&listing, args[1]);
+        else
+            for (Py_ssize_t i = 0; i < listing.count; i++) drop_item(&listing.items[i]);
+    }
+    PyMem_Free(listing.items);
+    PyBuffer_Release(&text);
+    return entries;
+}
+
+static PyObject *qbt_path_entries(PyObject *Py_UNUSED(module), PyObject *const *args,
+                                  Py_ssize_t nargs) {
+    if (nargs != 4 || !PyUnicode_Check(args[2]) || !PyCallable_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "qbt_path_entries(folders: bytes, files: bytes, prefix: str, place)");
+        return NULL;
+    }
+    Items listing = {NULL, 0, 0};
+    Reading reading = {&listing, NULL, 0, 1, args[3]};
+    reading.prefix = PyUnicode_AsUTF8AndSize(args[2], &reading.prefix_size);
+    if (reading.prefix == NULL) return NULL;
+    Py_buffer folders, files;
+    if (PyObject_GetBuffer(args[0], &folders, PyBUF_SIMPLE) < 0) return NULL;
+    if (PyObject_GetBuffer(args[1], &files, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&folders);
+        return NULL;
+    }
+    PyObject *entries = NULL;
+    /* a path: the prefix, a name and '"",' at least */
+    if (make_room(&listing, folders.len + files.len, reading.prefix_size + 8) == 0) {
+        int read = read_answer(&folders, &reading, read_path, "not a list of paths") == 0;
+        reading.type = 2;
+        if (read && read_answer(&files, &reading, read_path, "not a list of paths") == 0)
+            entries = ordered_entries(&listing, args[2]);
+        else
+            for (Py_ssize_t i = 0; i < listing.count; i++) drop_item(&listing.items[i]);
+    }
+    PyMem_Free(listing.items);
+    PyBuffer_Release(&folders);
+    PyBuffer_Release(&files);
     return entries;
 }
 
@@ -753,6 +881,9 @@ static PyMethodDef methods[] = {
      "natural_order(entries) -> the entries, folders first, each in natural order."},
     {"qbt_entries", (PyCFunction)(void (*)(void))qbt_entries, METH_FASTCALL,
      "qbt_entries(answer, prefix) -> the entries of qBittorrent's answer."},
+    {"qbt_path_entries", (PyCFunction)(void (*)(void))qbt_path_entries, METH_FASTCALL,
+     "qbt_path_entries(folders, files, prefix, place) -> the entries of qBittorrent's "
+     "answers without metadata."},
     {NULL, NULL, 0, NULL},
 };
 

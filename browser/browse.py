@@ -14,7 +14,7 @@ from django.conf import settings
 
 from browser import paths
 from browser.capabilities import Capabilities
-from browser.entries import Entry, make_entry, qbt_entries, sort_entries
+from browser.entries import Entry, qbt_entries, qbt_path_entries
 from browser.instances import allowed_roots, instance_get
 from browser.models import Instance, NavigationMode
 from browser.paths import Crumb, PathError
@@ -84,29 +84,26 @@ def list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities)
 
 def _list_directory(client: QbittorrentClient, qbt_path: str, caps: Capabilities) -> list[Entry]:
     prefix = paths.join(qbt_path, "")
-    if caps.with_metadata:
-        answer = client.directory_answer(qbt_path, {"withMetadata": "true"})
-        try:
+    try:
+        if caps.with_metadata:
+            answer = client.directory_answer(qbt_path, {"withMetadata": "true"})
             return qbt_entries(answer, prefix)
-        except ValueError as error:
-            raise qbittorrent_error(
-                client.instance,
-                f"answered a folder listing it cannot read ({error}).",
-                code="qbittorrent_error",
-            ) from None
-    # Up to WebAPI 2.11.7 the answer is bare paths: ask for folders and files separately.
-    entries = []
-    for mode in ("dirs", "files"):
-        kind = "dir" if mode == "dirs" else "file"
-        for full_path in client.directory(qbt_path, mode=mode):
-            # Paths under the asked folder are cut, not re-normalised: the common case is fast.
-            if full_path.startswith(prefix) and "/" not in full_path[len(prefix) :]:
-                entries.append(make_entry(full_path[len(prefix) :], full_path, kind))
-            else:
-                entries.append(
-                    make_entry(paths.basename(full_path), paths.normalize(full_path), kind)
-                )
-    return sort_entries(entries)
+        # Up to WebAPI 2.11.7 the answer is bare paths: ask for folders and files separately.
+        folders = client.directory_answer(qbt_path, {"mode": "dirs"})
+        files = client.directory_answer(qbt_path, {"mode": "files"})
+        return qbt_path_entries(folders, files, prefix, _placed)
+    except ValueError as error:
+        raise qbittorrent_error(
+            client.instance,
+            f"answered a folder listing it cannot read ({error}).",
+            code="qbittorrent_error",
+        ) from None
+
+
+def _placed(full_path: str) -> tuple[str, str]:
+    """A listed path not directly in the folder asked for (qBittorrent wrote it otherwise):
+    its name and its path, normalised."""
+    return paths.basename(full_path), paths.normalize(full_path)
 
 
 class ListingCache:

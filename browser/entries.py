@@ -3,12 +3,13 @@
 A listing can hold tens of thousands of entries, and browsing one is measured against
 qBittorrent's own answer time (bench/browse.py). So an entry is a plain dict in the shape the
 API sends it (orjson writes a listing with no Python work per entry), and where
-browser/_listing.c is built (scripts/build-native.sh), it reads qBittorrent's answer into
+browser/_listing.c is built (scripts/build-native.sh), it reads qBittorrent's answers into
 entries and puts them in natural order. The functions here hold the same rules in Python,
 used without it; the tests compare both.
 """
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypedDict
 
@@ -92,6 +93,33 @@ def _qbt_entries(answer: bytes, prefix: str) -> list[Entry]:
                 "qbtPath": None,
             }
         )
+    return entries
+
+
+def qbt_path_entries(
+    folders: bytes, files: bytes, prefix: str, place: Callable[[str], tuple[str, str]]
+) -> list[Entry]:
+    """qBittorrent 5.0/5.1's getDirectoryContent answers without metadata (the JSON lists of
+    the full paths of a folder's folders, and of its files) as entries, in the order of
+    sort_entries. A path directly in `prefix` is named by what follows it, any other by
+    place(path) -> (name, path). Raises ValueError for an answer that is not JSON or not a
+    list of paths."""
+    if _listing is not None:
+        return _listing.qbt_path_entries(folders, files, prefix, place)
+    return _sorted(_qbt_path_entries(folders, files, prefix, place))
+
+
+def _qbt_path_entries(folders: bytes, files: bytes, prefix: str, place) -> list[Entry]:
+    entries = []
+    for answer, kind in ((folders, "dir"), (files, "file")):
+        listed = orjson.loads(answer)  # orjson.JSONDecodeError is a ValueError
+        if not isinstance(listed, list) or not all(isinstance(path, str) for path in listed):
+            raise ValueError("not a list of paths")
+        for full_path in listed:
+            if full_path.startswith(prefix) and "/" not in full_path[len(prefix) :]:
+                entries.append(make_entry(full_path[len(prefix) :], full_path, kind))
+            else:
+                entries.append(make_entry(*place(full_path), kind))
     return entries
 
 

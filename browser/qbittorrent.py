@@ -18,7 +18,6 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import orjson
 import qbittorrentapi
 import requests
 from django.conf import settings
@@ -234,30 +233,10 @@ class QbittorrentClient:
         caps = self.capabilities()
         return caps if caps.app_version == version else self.capabilities(refresh=True)
 
-    def directory(self, qbt_path: str, *, mode: str) -> list[str]:
-        """app/getDirectoryContent without metadata: the full paths of the folders ("dirs")
-        or files ("files") in a folder."""
-        answer = self.directory_answer(qbt_path, {"mode": mode})
-        try:
-            listed = orjson.loads(answer)
-        except orjson.JSONDecodeError as exc:
-            raise qbittorrent_error(
-                self.instance,
-                "answered a folder listing that is not JSON.",
-                code="qbittorrent_error",
-            ) from exc
-        if not isinstance(listed, list) or not all(isinstance(path, str) for path in listed):
-            raise qbittorrent_error(
-                self.instance,
-                "answered a folder listing it cannot read (not a list of paths).",
-                code="qbittorrent_error",
-            )
-        return listed
-
     def directory_answer(self, qbt_path: str, options: dict[str, str]) -> bytes:
         """app/getDirectoryContent's answer, its JSON text: a large folder's is read by
-        browser.entries.qbt_entries without being parsed here first (options:
-        {"withMetadata": "true"}, WebAPI 2.11.8+)."""
+        browser.entries without being parsed here first. options: {"withMetadata": "true"}
+        (WebAPI 2.11.8+), or {"mode": "dirs"} or {"mode": "files"}."""
         data = {"dirPath": qbt_path, **options}
         response = self.call(
             lambda api: api._post("app", "getDirectoryContent", data=data),

@@ -215,6 +215,45 @@ def test_a_key_said_twice_means_its_last_value_to_both():
     assert modified_at(entry) == datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def placed(full_path: str) -> tuple[str, str]:
+    return "placed " + full_path.rsplit("/", 1)[-1], "/placed" + full_path
+
+
+# qBittorrent 5.0/5.1's answers: full paths, most of them in the folder asked for
+listed_paths = st.lists(
+    st.one_of(names.map(lambda name: "/data/" + name), st.text(max_size=8), names), max_size=30
+)
+
+
+@given(listed_paths, listed_paths, st.booleans())
+def test_the_c_path_entries_are_pythons(folders, files, ascii_only):
+    requires_listing_module()
+    texts = json_text(folders, ascii_only, None), json_text(files, ascii_only, None)
+    made = entries._listing.qbt_path_entries(*texts, "/data/", placed)
+    assert made == entries._sorted(entries._qbt_path_entries(*texts, "/data/", placed))
+    in_folder = [e for e in made if e["path"] == "/data/" + e["name"]]
+    assert len(in_folder) + sum(e["name"].startswith("placed ") for e in made) == len(made)
+    assert sum(e["type"] == "dir" for e in made) == len(folders)
+
+
+@pytest.mark.parametrize(
+    "folders, files",
+    [
+        (b"[]", b'{"a": 1}'),
+        (b'["/data/a", 7]', b"[]"),
+        (b'[{"name": "a", "type": "file"}]', b"[]"),
+        (b"[]", b"<html>Bad gateway</html>"),
+        (b'["/data/\\ud800"]', b"[]"),
+    ],
+)
+def test_paths_neither_can_read_are_refused_by_both(folders, files):
+    requires_listing_module()
+    with pytest.raises(ValueError):
+        entries._listing.qbt_path_entries(folders, files, "/data/", placed)
+    with pytest.raises(ValueError):
+        entries._qbt_path_entries(folders, files, "/data/", placed)
+
+
 def test_entries_say_what_qbittorrent_said():
     answer = [
         {"name": "a.mkv", "type": "file", "size": 5, "last_modification_date": 1795719722},

@@ -232,8 +232,8 @@ def test_a_listing_that_is_not_json_is_a_502_in_words(user_client, db, fake):
     instance = instance_for(fake)
     response = browse(user_client, path="/data")
     assert response.status_code == 502
-    assert response.json()["detail"] == (
-        f"qBittorrent '{instance.name}' answered a folder listing that is not JSON."
+    assert response.json()["detail"].startswith(
+        f"qBittorrent '{instance.name}' answered a folder listing it cannot read (not JSON"
     )
 
 
