@@ -59,6 +59,17 @@ static Py_ssize_t write_length(int kind, void *data, Py_ssize_t at, Py_ssize_t n
     return end;
 }
 
+/* `data` (of *capacity elements of `each` bytes) moved to room for `needed` elements at least
+ * (twice its capacity when that is more), *capacity updated; NULL with MemoryError when there
+ * is no room, `data` then unchanged. */
+static void *grown(void *data, Py_ssize_t *capacity, Py_ssize_t needed, size_t each) {
+    Py_ssize_t room = needed > 2 * *capacity ? needed : 2 * *capacity;
+    void *moved = PyMem_Realloc(data, room * each);
+    if (moved == NULL) return PyErr_NoMemory();
+    *capacity = room;
+    return moved;
+}
+
 /* Writes a code point's UTF-8 at `out`; returns how many bytes. */
 static Py_ssize_t write_utf8(char *out, Py_UCS4 cp) {
     if (cp < 0x80) {
@@ -120,15 +131,12 @@ static int add_order_key(Keys *keys, Ordered *ordered, int folder, PyObject *nam
     /* at most 7 bytes a character (a run of one 4-byte digit), and a long run's length */
     Py_ssize_t most = 1 + 7 * size + 32;
     if (keys->used + most > keys->capacity) {
-        Py_ssize_t capacity = (keys->used + most) * 2;
-        char *grown = PyMem_Realloc(keys->data, capacity);
-        if (grown == NULL) {
+        char *data = grown(keys->data, &keys->capacity, keys->used + most, 1);
+        if (data == NULL) {
             Py_XDECREF(folded);
-            PyErr_NoMemory();
             return -1;
         }
-        keys->data = grown;
-        keys->capacity = capacity;
+        keys->data = data;
     }
     char *out = keys->data + keys->used;
     Py_ssize_t at = 0;
@@ -372,14 +380,9 @@ static int read_string(Reader *r, const char **text, Py_ssize_t *size) {
         if (*s == '"') break;
         if (*s < 0x20) return not_json(r, "a control character in a string");
         if (used + 4 > r->scratch_size) { /* an escape writes at most 4 bytes */
-            Py_ssize_t size_now = r->scratch_size ? r->scratch_size * 2 : 256;
-            char *grown = PyMem_Realloc(r->scratch, size_now);
-            if (grown == NULL) {
-                PyErr_NoMemory();
-                return -1;
-            }
-            r->scratch = grown;
-            r->scratch_size = size_now;
+            char *scratch = grown(r->scratch, &r->scratch_size, 256, 1);
+            if (scratch == NULL) return -1;
+            r->scratch = scratch;
         }
         if (*s != '\\') {
             r->scratch[used++] = (char)*s++;
@@ -628,15 +631,12 @@ static void drop_item(Item *item) {
 /* Adds `item` to the listing, or drops it (and raises MemoryError). */
 static int keep_item(Items *listing, Item *item) {
     if (listing->count == listing->capacity) {
-        Py_ssize_t capacity = listing->capacity * 2;
-        Item *grown = PyMem_Realloc(listing->items, capacity * sizeof(Item));
-        if (grown == NULL) {
+        Item *items = grown(listing->items, &listing->capacity, listing->count + 1, sizeof(Item));
+        if (items == NULL) {
             drop_item(item);
-            PyErr_NoMemory();
             return -1;
         }
-        listing->items = grown;
-        listing->capacity = capacity;
+        listing->items = items;
     }
     listing->items[listing->count++] = *item;
     return 0;
@@ -814,9 +814,7 @@ done:
 /* Room for the items of `size` bytes of answers, at `bytes_each`: seldom grown, each time
  * moving all items read so far. */
 static int make_room(Items *listing, Py_ssize_t size, Py_ssize_t bytes_each) {
-    listing->capacity = size / bytes_each + 16;
-    listing->items = PyMem_Malloc(listing->capacity * sizeof(Item));
-    if (listing->items == NULL) PyErr_NoMemory();
+    listing->items = grown(NULL, &listing->capacity, size / bytes_each + 16, sizeof(Item));
     return listing->items ? 0 : -1;
 }
 

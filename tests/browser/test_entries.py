@@ -203,6 +203,14 @@ def test_an_answer_neither_can_read_is_refused_by_both(text):
     assert read_by_both(text) is ValueError
 
 
+def test_many_short_items_are_all_read():
+    # far more items than their bytes suggest (the reader makes room as it goes)
+    requires_listing_module()
+    text = b"[" + b",".join(b'{"name":"%d","type":"file"}' % n for n in range(3000)) + b"]"
+    made = read_by_both(text)
+    assert [e["name"] for e in made] == [str(n) for n in range(3000)]
+
+
 def test_a_key_said_twice_means_its_last_value_to_both():
     requires_listing_module()
     text = (
