@@ -48,14 +48,13 @@ static Py_ssize_t digits_of(Py_ssize_t n) {
  * the length has, and the length (runs of a billion digits and more do not occur). */
 static Py_ssize_t length_width(Py_ssize_t n) { return n < 1000 ? 3 : 2 + digits_of(n); }
 
-static Py_ssize_t write_length(int kind, void *data, Py_ssize_t at, Py_ssize_t n) {
+static Py_ssize_t write_length(char *out, Py_ssize_t at, Py_ssize_t n) {
     Py_ssize_t end = at + length_width(n), digits = n < 1000 ? 3 : digits_of(n);
     if (n >= 1000) {
-        PyUnicode_WRITE(kind, data, at, ':');
-        PyUnicode_WRITE(kind, data, at + 1, '0' + digits);
+        out[at] = ':';
+        out[at + 1] = (char)('0' + digits);
     }
-    for (Py_ssize_t i = end - 1; i >= end - digits; i--, n /= 10)
-        PyUnicode_WRITE(kind, data, i, '0' + n % 10);
+    for (Py_ssize_t i = end - 1; i >= end - digits; i--, n /= 10) out[i] = (char)('0' + n % 10);
     return end;
 }
 
@@ -131,12 +130,12 @@ static int add_order_key(Keys *keys, Ordered *ordered, int folder, PyObject *nam
     /* at most 7 bytes a character (a run of one 4-byte digit), and a long run's length */
     Py_ssize_t most = 1 + 7 * size + 32;
     if (keys->used + most > keys->capacity) {
-        char *data = grown(keys->data, &keys->capacity, keys->used + most, 1);
-        if (data == NULL) {
+        char *moved = grown(keys->data, &keys->capacity, keys->used + most, 1);
+        if (moved == NULL) {
             Py_XDECREF(folded);
             return -1;
         }
-        keys->data = data;
+        keys->data = moved;
     }
     char *out = keys->data + keys->used;
     Py_ssize_t at = 0;
@@ -153,11 +152,11 @@ static int add_order_key(Keys *keys, Ordered *ordered, int folder, PyObject *nam
         Py_ssize_t start = i;
         while (i < size && is_decimal(PyUnicode_READ(kind, data, i))) i++;
         if (i == start) {
-            at = write_length(PyUnicode_1BYTE_KIND, out, at, 1);
+            at = write_length(out, at, 1);
             out[at++] = '0';
             continue;
         }
-        at = write_length(PyUnicode_1BYTE_KIND, out, at, i - start);
+        at = write_length(out, at, i - start);
         for (Py_ssize_t j = start; j < i; j++)
             at += write_utf8(out + at, PyUnicode_READ(kind, data, j));
     }
