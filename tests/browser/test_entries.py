@@ -12,6 +12,8 @@ from browser import entries
 from browser.entries import make_entry, modified_at
 from tests.harness import require
 
+pytestmark = pytest.mark.database_free  # the PostgreSQL stage leaves it out
+
 
 def requires_listing_module() -> None:
     require(

@@ -5,6 +5,8 @@ from hypothesis import strategies as st
 from browser import paths
 from browser.paths import PathError, PathMapping
 
+pytestmark = pytest.mark.database_free  # the PostgreSQL stage leaves it out
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),

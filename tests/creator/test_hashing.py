@@ -23,6 +23,8 @@ from tests.harness.content import write
 from tests.harness.hashing import requires_lanes
 from tests.harness.oracle import files_of, hashes, make_torrent, tiers, torrent_info
 
+pytestmark = pytest.mark.database_free  # the PostgreSQL stage leaves it out
+
 KIB = 1024
 FORMATS = ["v1", "v2", "hybrid"]
 REPO = Path(__file__).resolve().parents[2]

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from creator import hashing
 from tests.harness.hashing import requires_lanes
 
+pytestmark = pytest.mark.database_free  # the PostgreSQL stage leaves it out
+
 ALGORITHMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}
 # (algorithm, kernel) for each kernel this CPU runs
 KERNELS = [
