@@ -554,7 +554,6 @@ typedef struct {
     PyObject *name_object; /* a name with escapes, or not ASCII (made for its key) */
     PyObject *path_object; /* its path, when not the prefix and its name */
     int has_name;          /* a name that is text */
-    int ascii;             /* the name is ASCII */
     int type;              /* 1 "dir", 2 "file", 0 anything else */
     int size_kind;         /* 0 no whole number, 1 size_magnitude, 2 minus it */
     unsigned long long size_magnitude;
@@ -780,11 +779,11 @@ static PyObject *ordered_entries(Items *listing, PyObject *prefix) {
     }
     for (Py_ssize_t i = 0; i < listing->count; i++) {
         Item *item = &listing->items[i];
-        if (!item->name_object) {
-            item->ascii = 1;
+        if (!item->name_object) { /* not ASCII: a str now, to be case-folded */
+            int ascii = 1;
             for (Py_ssize_t k = 0; k < item->name_size; k++)
-                if ((unsigned char)item->name[k] >= 0x80) item->ascii = 0;
-            if (!item->ascii &&
+                if ((unsigned char)item->name[k] >= 0x80) ascii = 0;
+            if (!ascii &&
                 !(item->name_object = PyUnicode_DecodeUTF8(item->name, item->name_size, NULL)))
                 goto done;
         }
